@@ -1,0 +1,222 @@
+import type { FastifyInstance } from 'fastify';
+import { DEVICE_KINDS, type DeviceKind } from '../../../devices/model.js';
+import type { Device, DeviceRegistry } from '../../registry/device-registry.js';
+import { DeviceExistsError } from '../../registry/device-registry.js';
+import { hashSecret, issueSecret } from '../../registry/secrets.js';
+import { DEVICE_ID_PATTERN, SITE_PATTERN, deviceTopic } from '../../broker/topics.js';
+import type { DeviceModel } from '../../../devices/model.js';
+import { ApiErrors } from '../errors.js';
+import { requireRole, type PrincipalResolver } from '../auth.js';
+
+export interface DeviceRoutesOptions {
+  registry: DeviceRegistry;
+  findModel(id: string): DeviceModel | undefined;
+  scryptCost: number;
+  auth: PrincipalResolver;
+  /** Called when a device loses its right to be connected (disabled, deleted, secret rotated). */
+  revoke(deviceId: string): void;
+  onRegistered?(device: Device): void;
+}
+
+const deviceSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    site: { type: 'string' },
+    kind: { type: 'string', enum: DEVICE_KINDS },
+    model: { type: 'string' },
+    name: { type: ['string', 'null'] },
+    lat: { type: ['number', 'null'] },
+    lon: { type: ['number', 'null'] },
+    disabled: { type: 'boolean' },
+    createdAt: { type: 'integer' },
+    firstSeenAt: { type: ['integer', 'null'] },
+    lastSeenAt: { type: ['integer', 'null'] },
+    online: { type: 'boolean' },
+    offlineReason: { type: ['string', 'null'] },
+  },
+} as const;
+
+const credentialsSchema = {
+  type: 'object',
+  properties: {
+    device: deviceSchema,
+    secret: { type: 'string', description: 'shown once; only a salted scrypt hash is stored' },
+    mqtt: {
+      type: 'object',
+      properties: {
+        clientId: { type: 'string' },
+        username: { type: 'string' },
+        publish: { type: 'array', items: { type: 'string' } },
+        subscribe: { type: 'array', items: { type: 'string' } },
+        lastWill: { type: 'object', properties: { topic: { type: 'string' }, payload: { type: 'string' } } },
+      },
+    },
+  },
+} as const;
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: DEVICE_ID_PATTERN.source } },
+} as const;
+
+interface RegisterBody {
+  id: string;
+  site: string;
+  kind: DeviceKind;
+  model: string;
+  name?: string;
+  lat?: number;
+  lon?: number;
+}
+
+export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOptions): Promise<void> {
+  const { registry, auth } = options;
+  const admin = (action: string) => requireRole(auth, ['admin'], action);
+  const adminOrOperator = (action: string) => requireRole(auth, ['admin', 'operator'], action);
+
+  const credentials = (device: Device, secret: string) => ({
+    device,
+    secret,
+    mqtt: {
+      clientId: device.id,
+      username: device.id,
+      publish: [deviceTopic(device, 'event'), deviceTopic(device, 'status')],
+      subscribe: [deviceTopic(device, 'cmd'), deviceTopic(device, 'reply')],
+      lastWill: { topic: deviceTopic(device, 'status'), payload: '{"online":false}' },
+    },
+  });
+
+  app.post<{ Body: RegisterBody }>(
+    '/api/devices',
+    {
+      preHandler: admin('register devices'),
+      schema: {
+        tags: ['devices'],
+        summary: 'Register a device; the response carries its MQTT secret, shown only this once',
+        body: {
+          type: 'object',
+          required: ['id', 'site', 'kind', 'model'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string', pattern: DEVICE_ID_PATTERN.source },
+            site: { type: 'string', pattern: SITE_PATTERN.source },
+            kind: { type: 'string', enum: DEVICE_KINDS },
+            model: { type: 'string', minLength: 3, maxLength: 80 },
+            name: { type: 'string', maxLength: 120 },
+            lat: { type: 'number', minimum: -90, maximum: 90 },
+            lon: { type: 'number', minimum: -180, maximum: 180 },
+          },
+        },
+        response: { 201: credentialsSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const model = options.findModel(body.model);
+      if (!model) throw new ApiErrors.UnknownModel(body.model);
+      if (model.kind !== body.kind) throw new ApiErrors.ModelKindMismatch(body.model, model.kind, body.kind);
+      if (registry.get(body.id)) throw new ApiErrors.DeviceExists(body.id);
+      const secret = issueSecret();
+      const secretHash = await hashSecret(secret, options.scryptCost);
+      let device: Device;
+      try {
+        device = registry.register(body, secretHash, Date.now());
+      } catch (err) {
+        if (err instanceof DeviceExistsError) throw new ApiErrors.DeviceExists(body.id);
+        throw err;
+      }
+      request.log.info({ deviceId: device.id, kind: device.kind, by: request.principal?.name }, 'device registered');
+      options.onRegistered?.(device);
+      return reply.code(201).send(credentials(device, secret));
+    },
+  );
+
+  app.get<{ Querystring: { site?: string; kind?: DeviceKind; online?: boolean; limit: number; offset: number } }>(
+    '/api/devices',
+    {
+      preHandler: adminOrOperator('list devices'),
+      schema: {
+        tags: ['devices'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            site: { type: 'string' },
+            kind: { type: 'string', enum: DEVICE_KINDS },
+            online: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { total: { type: 'integer' }, devices: { type: 'array', items: deviceSchema } },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { limit, offset, ...filter } = request.query;
+      const all = registry.list(filter);
+      return { total: all.length, devices: all.slice(offset, offset + limit) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/devices/:id',
+    { preHandler: adminOrOperator('read devices'), schema: { tags: ['devices'], params: idParams, response: { 200: deviceSchema } } },
+    async (request) => {
+      const device = registry.get(request.params.id);
+      if (!device) throw new ApiErrors.DeviceNotFound(request.params.id);
+      return device;
+    },
+  );
+
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/api/devices/:id/${action}`,
+      { preHandler: admin(`${action} devices`), schema: { tags: ['devices'], params: idParams, response: { 200: deviceSchema } } },
+      async (request) => {
+        const device = registry.setDisabled(request.params.id, disabled);
+        if (!device) throw new ApiErrors.DeviceNotFound(request.params.id);
+        if (disabled) options.revoke(device.id);
+        request.log.info({ deviceId: device.id, disabled, by: request.principal?.name }, `device ${action}d`);
+        return device;
+      },
+    );
+  }
+
+  app.post<{ Params: { id: string } }>(
+    '/api/devices/:id/secret',
+    {
+      preHandler: admin('rotate device secrets'),
+      schema: { tags: ['devices'], summary: 'Issue a new secret (the old one stops working at once)', params: idParams, response: { 200: credentialsSchema } },
+    },
+    async (request) => {
+      const device = registry.get(request.params.id);
+      if (!device) throw new ApiErrors.DeviceNotFound(request.params.id);
+      const secret = issueSecret();
+      registry.replaceSecret(device.id, await hashSecret(secret, options.scryptCost));
+      options.revoke(device.id);
+      request.log.info({ deviceId: device.id, by: request.principal?.name }, 'device secret rotated');
+      return credentials(device, secret);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/devices/:id',
+    { preHandler: admin('delete devices'), schema: { tags: ['devices'], params: idParams, response: { 204: { type: 'null' } } } },
+    async (request, reply) => {
+      if (!registry.delete(request.params.id)) throw new ApiErrors.DeviceNotFound(request.params.id);
+      options.revoke(request.params.id);
+      request.log.info({ deviceId: request.params.id, by: request.principal?.name }, 'device deleted');
+      return reply.code(204).send();
+    },
+  );
+}

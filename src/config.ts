@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { DEVICE_KINDS, type DeviceKind } from '../devices/model.js';
+
+/**
+ * Configuration comes only from environment variables (12-factor). Every
+ * variable is validated here; a bad value stops start-up with a message that
+ * names the variable and says what is expected.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const rateLimitSchema = z.object({
+  ratePerSecond: z.number().positive(),
+  burst: z.number().int().positive(),
+});
+export type RateLimit = z.infer<typeof rateLimitSchema>;
+
+/** Per-kind defaults: generous against each kind's real rate, tight against a flooding device. */
+export const DEFAULT_RATE_LIMITS: Record<DeviceKind, RateLimit> = {
+  camera: { ratePerSecond: 2, burst: 30 },
+  lock: { ratePerSecond: 5, burst: 30 },
+  'ebike-station': { ratePerSecond: 20, burst: 200 },
+  fire: { ratePerSecond: 5, burst: 30 },
+  team: { ratePerSecond: 5, burst: 30 },
+};
+
+const rateLimitsSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected JSON such as {"camera":{"ratePerSecond":2,"burst":30}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.enum(DEVICE_KINDS), rateLimitSchema).describe('per-kind token buckets'));
+
+const envSchema = z
+  .object({
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().min(1).default('./data'),
+
+    MQTT_HOST: z.string().min(1).default('0.0.0.0'),
+    MQTT_PORT: port.default(1883),
+    MQTTS_PORT: port.default(8883),
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    HTTP_PORT: port.default(8080),
+
+    /** Whole MQTT packets above this are refused at the wire, before they are buffered. */
+    MQTT_MAX_PACKET_BYTES: positiveInt.default(256 * 1024),
+    /** Payloads above this are answered with a reject on `reply` and dead-lettered. */
+    MAX_PAYLOAD_BYTES: positiveInt.default(16 * 1024),
+    RATE_LIMITS: rateLimitsSchema.optional(),
+    HEARTBEAT_TIMEOUT_FACTOR: z.coerce.number().min(1).max(20).default(2.5),
+
+    /** Device timestamps outside [now - past, now + future] are refused as absurd. */
+    TS_MAX_PAST_MS: positiveInt.default(7 * 24 * 3600 * 1000),
+    TS_MAX_FUTURE_MS: positiveInt.default(10 * 60 * 1000),
+    CLOCK_SKEW_WARN_MS: positiveInt.default(30_000),
+
+    OUTBOX_MAX_MESSAGES: positiveInt.default(2_000_000),
+    /** FULL survives power loss; NORMAL survives a process crash (kill -9) only. */
+    OUTBOX_SYNC: z.enum(['full', 'normal']).default('full'),
+    WRITER_BATCH_LINES: positiveInt.default(5000),
+
+    INFLUX_API: z.enum(['v1', 'v2']).default('v1'),
+    INFLUX_URL: z.string().url().default('http://127.0.0.1:8086'),
+    INFLUX_DB: z.string().min(1).default('village'),
+    INFLUX_RP: z.string().min(1).optional(),
+    INFLUX_USERNAME: z.string().min(1).optional(),
+    INFLUX_PASSWORD: z.string().min(1).optional(),
+    INFLUX_ORG: z.string().min(1).default('village'),
+    INFLUX_BUCKET: z.string().min(1).default('village'),
+    INFLUX_TOKEN: z.string().min(1).optional(),
+
+    /** Bearer token with the admin role on the HTTP API. */
+    ADMIN_TOKEN: z.string().min(24, 'expected a random token of at least 24 characters'),
+    /** Keys the HMAC of ID-card numbers; losing it unlinks stored card hashes from future swipes. */
+    SITE_SECRET: z.string().min(32, 'expected a random secret of at least 32 characters'),
+    /** scrypt cost parameter N for device secrets (power of two). */
+    SCRYPT_COST: z.coerce
+      .number()
+      .int()
+      .refine((n) => n >= 1024 && n <= 1 << 20 && (n & (n - 1)) === 0, 'expected a power of two between 1024 and 1048576')
+      .default(16384),
+    TRUST_PROXY: bool.default('false'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [env.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'],
+        message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface InfluxV1Target {
+  api: 'v1';
+  url: string;
+  database: string;
+  retentionPolicy?: string;
+  username?: string;
+  password?: string;
+}
+export interface InfluxV2Target {
+  api: 'v2';
+  url: string;
+  org: string;
+  bucket: string;
+  token?: string;
+}
+export type InfluxTarget = InfluxV1Target | InfluxV2Target;
+
+export interface Config {
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  mqtt: {
+    host: string;
+    port: number;
+    tls?: { port: number; certFile: string; keyFile: string };
+    maxPacketBytes: number;
+  };
+  http: { host: string; port: number; trustProxy: boolean };
+  ingest: {
+    maxPayloadBytes: number;
+    rateLimits: Record<DeviceKind, RateLimit>;
+    heartbeatTimeoutFactor: number;
+    tsMaxPastMs: number;
+    tsMaxFutureMs: number;
+    clockSkewWarnMs: number;
+  };
+  outbox: { maxMessages: number; sync: 'full' | 'normal' };
+  influx: InfluxTarget;
+  writerBatchLines: number;
+  adminToken: string;
+  siteSecret: string;
+  scryptCost: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(environment)');
+        const raw = env[variable];
+        const shown = raw === undefined ? 'it is not set' : `got ${JSON.stringify(isSecret(variable) ? '<hidden>' : raw)}`;
+        return `${variable}: ${issue.message} (${shown})`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    mqtt: {
+      host: e.MQTT_HOST,
+      port: e.MQTT_PORT,
+      maxPacketBytes: e.MQTT_MAX_PACKET_BYTES,
+      ...(e.TLS_CERT_FILE && e.TLS_KEY_FILE
+        ? { tls: { port: e.MQTTS_PORT, certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } }
+        : {}),
+    },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.TRUST_PROXY },
+    ingest: {
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      rateLimits: { ...DEFAULT_RATE_LIMITS, ...(e.RATE_LIMITS ?? {}) },
+      heartbeatTimeoutFactor: e.HEARTBEAT_TIMEOUT_FACTOR,
+      tsMaxPastMs: e.TS_MAX_PAST_MS,
+      tsMaxFutureMs: e.TS_MAX_FUTURE_MS,
+      clockSkewWarnMs: e.CLOCK_SKEW_WARN_MS,
+    },
+    outbox: { maxMessages: e.OUTBOX_MAX_MESSAGES, sync: e.OUTBOX_SYNC },
+    influx:
+      e.INFLUX_API === 'v1'
+        ? {
+            api: 'v1',
+            url: e.INFLUX_URL,
+            database: e.INFLUX_DB,
+            ...(e.INFLUX_RP ? { retentionPolicy: e.INFLUX_RP } : {}),
+            ...(e.INFLUX_USERNAME ? { username: e.INFLUX_USERNAME } : {}),
+            ...(e.INFLUX_PASSWORD ? { password: e.INFLUX_PASSWORD } : {}),
+          }
+        : {
+            api: 'v2',
+            url: e.INFLUX_URL,
+            org: e.INFLUX_ORG,
+            bucket: e.INFLUX_BUCKET,
+            ...(e.INFLUX_TOKEN ? { token: e.INFLUX_TOKEN } : {}),
+          },
+    writerBatchLines: e.WRITER_BATCH_LINES,
+    adminToken: e.ADMIN_TOKEN,
+    siteSecret: e.SITE_SECRET,
+    scryptCost: e.SCRYPT_COST,
+  };
+}
+
+function isSecret(variable: string): boolean {
+  return /TOKEN|SECRET|PASSWORD/.test(variable);
+}

@@ -1,0 +1,240 @@
+import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createCardProtector } from '../devices/card.js';
+import { deviceModels, findModel, measurementSpecs } from '../devices/index.js';
+import type { FieldType, ProtectedCard } from '../devices/model.js';
+import { BearerTokens } from './api/auth.js';
+import { createHttpServer } from './api/http-server.js';
+import { deadLetterRoutes } from './api/routes/dead-letters.js';
+import { deviceModelRoutes } from './api/routes/device-models.js';
+import { deviceRoutes } from './api/routes/devices.js';
+import { operationsRoutes, type ReadinessCheck } from './api/routes/operations.js';
+import { DeviceBroker } from './broker/device-broker.js';
+import type { Config } from './config.js';
+import { EventBus } from './event-bus.js';
+import { Availability, type AvailabilityChange } from './ingest/availability.js';
+import { Ingest, type IngestedMessage, type RejectedMessage } from './ingest/ingest.js';
+import { isOfflineNotice } from './ingest/offline-notice.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { DeviceRegistry } from './registry/device-registry.js';
+import { GATEWAY_MIGRATIONS } from './registry/schema.js';
+import { DurableOutbox } from './store/outbox.js';
+import { migrate, openDatabase, type SqliteDatabase } from './store/sqlite.js';
+import { InfluxWriter, ensureDatabase } from './writer/influx-writer.js';
+
+export interface GatewayEvents extends Record<string, unknown> {
+  ingested: IngestedMessage;
+  rejected: RejectedMessage;
+  availability: AvailabilityChange;
+}
+
+export interface GatewayAddresses {
+  mqttPort: number;
+  mqttTlsPort?: number;
+  httpPort: number;
+}
+
+/**
+ * The composition root: builds every capability, wires them in the one
+ * direction data flows (broker → ingest → outbox → writer; ingest → bus →
+ * downstream consumers), starts them in dependency order and stops them in
+ * reverse. Tests build one with port 0 and a temporary data dir.
+ */
+export class Gateway {
+  readonly metrics: Metrics;
+  readonly bus: EventBus<GatewayEvents>;
+  readonly registry: DeviceRegistry;
+  readonly outbox: DurableOutbox;
+  readonly writer: InfluxWriter;
+  private readonly db: SqliteDatabase;
+  private readonly ingest: Ingest;
+  private availability?: Availability;
+  private broker?: DeviceBroker;
+  private http?: FastifyInstance;
+  private readonly cardProtectors = new Map<string, (card: string) => ProtectedCard>();
+  private readonly fieldTypes: Map<string, Readonly<Record<string, FieldType>>>;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+  ) {
+    this.metrics = createMetrics();
+    this.bus = new EventBus<GatewayEvents>(log);
+    mkdirSync(config.dataDir, { recursive: true });
+    this.db = openDatabase(join(config.dataDir, 'gateway.db'));
+    migrate(this.db, GATEWAY_MIGRATIONS);
+    this.registry = new DeviceRegistry(this.db);
+    this.outbox = new DurableOutbox({
+      file: join(config.dataDir, 'outbox.db'),
+      sync: config.outbox.sync,
+      maxMessages: config.outbox.maxMessages,
+    });
+    this.fieldTypes = new Map(measurementSpecs().map((spec) => [spec.name, spec.fields]));
+    this.ingest = new Ingest({
+      config: config.ingest,
+      sink: this.outbox,
+      findModel,
+      fieldTypes: (measurement) => this.fieldTypes.get(measurement),
+      protectCardFor: (site) => this.cardProtectorFor(site),
+      reply: (device, message) => {
+        this.broker?.publishToDevice(device, 'reply', message).catch(() => undefined);
+      },
+      metrics: this.metrics,
+      log: log.child({ component: 'ingest' }),
+    });
+    this.writer = new InfluxWriter({
+      target: config.influx,
+      batchLines: config.writerBatchLines,
+      log: log.child({ component: 'writer' }),
+      metrics: {
+        batchWritten: (lines, seconds) => {
+          this.metrics.batchLines.observe(lines);
+          this.metrics.writeSeconds.observe(seconds);
+        },
+        writeFailed: (kind) => this.metrics.writeErrors.inc({ kind }),
+        linesDeadLettered: (count) => this.metrics.linesDeadLettered.inc(count),
+      },
+    }, this.outbox, this.outbox);
+  }
+
+  async start(): Promise<GatewayAddresses> {
+    const { config, log } = this;
+    this.outbox.on('error', (err: Error) => log.fatal({ err }, 'outbox storage failed: no message can be acknowledged'));
+    await this.outbox.start();
+    this.registry.markAllOffline();
+
+    if (config.influx.api === 'v1') {
+      await ensureDatabase(config.influx).catch((err: Error) =>
+        log.warn({ err: err.message, url: config.influx.url }, 'InfluxDB not reachable at start; the outbox keeps everything until it is'),
+      );
+    }
+    this.writer.start();
+
+    this.availability = new Availability({
+      registry: this.registry,
+      heartbeatSecondsOf: (device) => findModel(device.model)?.heartbeatSeconds ?? 60,
+      timeoutFactor: config.ingest.heartbeatTimeoutFactor,
+      append: (lines, messages) => this.outbox.append(lines, messages),
+      onChange: (change) => this.bus.emit('availability', change),
+      metrics: this.metrics,
+      log: log.child({ component: 'availability' }),
+    });
+    this.availability.start();
+
+    const availability = this.availability;
+    this.broker = await DeviceBroker.create({
+      config: config.mqtt,
+      rateLimits: config.ingest.rateLimits,
+      registry: this.registry,
+      recordDeadLetter: (letter) => this.outbox.record(letter),
+      metrics: this.metrics,
+      log: log.child({ component: 'broker' }),
+      handler: {
+        uplink: async (device, channel, topic, payload) => {
+          availability.seen(device);
+          if (channel === 'status' && isOfflineNotice(payload)) {
+            availability.offline(device, 'last-will');
+            return;
+          }
+          const outcome = await this.ingest.handle(device, channel, topic, payload);
+          if (outcome.status === 'stored') this.bus.emit('ingested', outcome);
+          else this.bus.emit('rejected', outcome);
+        },
+        lastWill: async (device, topic, payload) => {
+          if (isOfflineNotice(payload)) availability.offline(device, 'last-will');
+          else await this.ingest.handle(device, 'status', topic, payload);
+        },
+        connected: (device) => availability.connected(device),
+        disconnected: (device) => availability.offline(device, 'disconnected'),
+      },
+    });
+    const mqtt = await this.broker.listen();
+
+    const broker = this.broker;
+    const auth = new BearerTokens([{ token: config.adminToken, principal: { name: 'admin-token', role: 'admin' } }]);
+    const http = await createHttpServer({
+      log,
+      trustProxy: config.http.trustProxy,
+      upgrades: { '/mqtt': (request, socket, head) => broker.handleUpgrade(request, socket, head) },
+    });
+    this.http = http;
+    await http.register(operationsRoutes, {
+      checks: this.readinessChecks(),
+      registry: this.metrics.registry,
+      beforeScrape: () => this.refreshGauges(),
+    });
+    await http.register(deviceModelRoutes, { models: deviceModels });
+    await http.register(deviceRoutes, {
+      registry: this.registry,
+      findModel,
+      scryptCost: config.scryptCost,
+      auth,
+      revoke: (deviceId) => broker.disconnect(deviceId),
+    });
+    await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
+    await http.listen({ port: config.http.port, host: config.http.host });
+    const address = http.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+
+    const addresses: GatewayAddresses = {
+      mqttPort: mqtt.port,
+      httpPort,
+      ...(mqtt.tlsPort !== undefined ? { mqttTlsPort: mqtt.tlsPort } : {}),
+    };
+    log.info({ ...addresses, influx: config.influx.url, influxApi: config.influx.api }, 'gateway started');
+    return addresses;
+  }
+
+  async stop(): Promise<void> {
+    await this.http?.close();
+    await this.broker?.close();
+    this.availability?.stop();
+    await this.writer.stop();
+    await this.outbox.stop();
+    this.db.close();
+    this.log.info('gateway stopped');
+  }
+
+  private cardProtectorFor(site: string): (card: string) => ProtectedCard {
+    let protector = this.cardProtectors.get(site);
+    if (protector === undefined) {
+      // One key per site, derived from the configured secret: a card hash from one site cannot be matched in another.
+      const siteKey = createHmac('sha256', this.config.siteSecret).update(`card-key:${site}`).digest('hex');
+      protector = createCardProtector(siteKey);
+      this.cardProtectors.set(site, protector);
+    }
+    return protector;
+  }
+
+  private refreshGauges(): void {
+    const depth = this.outbox.depth();
+    this.metrics.outboxDepth.set(depth.messages);
+    this.metrics.outboxLines.set(depth.lines);
+    this.metrics.outboxFull.set(this.outbox.isFull() ? 1 : 0);
+  }
+
+  private readinessChecks(): ReadinessCheck[] {
+    return [
+      { name: 'broker', check: async () => ({ ok: this.broker?.isListening() === true }) },
+      { name: 'sqlite', check: async () => ({ ok: this.outbox.healthy() && this.db.open }) },
+      {
+        name: 'influxdb',
+        check: async () => {
+          const ok = await this.writer.ping();
+          return { ok, ...(ok ? {} : { detail: `not reachable at ${this.config.influx.url}` }) };
+        },
+      },
+      {
+        name: 'outbox',
+        check: async () => {
+          const depth = this.outbox.depth();
+          const full = this.outbox.isFull();
+          return { ok: !full, detail: `${depth.messages} of ${this.outbox.maxMessages} messages waiting` };
+        },
+      },
+    ];
+  }
+}

@@ -1,0 +1,22 @@
+/** Schema of gateway.db: registry and (later) incidents, teams, accounts. */
+export const GATEWAY_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE devices (
+    id             TEXT PRIMARY KEY,
+    site           TEXT    NOT NULL,
+    kind           TEXT    NOT NULL,
+    model          TEXT    NOT NULL,
+    name           TEXT,
+    lat            REAL,
+    lon            REAL,
+    secret_hash    TEXT    NOT NULL,
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER NOT NULL,
+    first_seen_at  INTEGER,
+    last_seen_at   INTEGER,
+    online         INTEGER NOT NULL DEFAULT 0,
+    offline_reason TEXT
+  );
+  CREATE INDEX devices_by_site_kind ON devices (site, kind);
+  `,
+];

@@ -1,0 +1,315 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { DeadLetter, DeadLetterSink, OutboxBatch, OutboxDepth, OutboxReader } from './outbox-types.js';
+import type { OutboxRow, WorkerReply, WorkerRequest } from './outbox-worker.js';
+import { openDatabase, type SqliteDatabase } from './sqlite.js';
+
+export interface DurableOutboxOptions {
+  file: string;
+  sync: 'full' | 'normal';
+  /** Above this many un-written messages, appends wait: devices get no PUBACK and retry. */
+  maxMessages: number;
+  /** Upper bound of lines per stored row, so one row never becomes one huge write. */
+  maxLinesPerRow?: number;
+}
+
+export interface DeadLetterRecord extends DeadLetter {
+  id: number;
+}
+
+interface PendingAppend {
+  lines: string[];
+  messages: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+interface InFlight {
+  resolve: (reply: Extract<WorkerReply, { op: 'done' }>) => void;
+  reject: (err: Error) => void;
+}
+
+export class OutboxFullError extends Error {
+  constructor() {
+    super('outbox is full');
+    this.name = 'OutboxFullError';
+  }
+}
+
+/**
+ * Durable outbox with group commit. `append` resolves only when its lines are
+ * on disk (fsynced WAL), which is when ingest may PUBACK. Commits are grouped:
+ * everything appended while one commit is on disk goes into the next one, so
+ * the cost of an fsync is shared by every message that arrived meanwhile.
+ */
+export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLetterSink {
+  private worker?: Worker;
+  private reader?: SqliteDatabase;
+  private readonly inFlight = new Map<number, InFlight>();
+  private nextSeq = 1;
+  private committing = false;
+  private flushScheduled = false;
+  private pending: PendingAppend[] = [];
+  private pendingDeadLetters: { letter: DeadLetter; resolve: () => void; reject: (err: Error) => void }[] = [];
+  private pendingMessages = 0;
+  private waitingForSpace: (() => void)[] = [];
+  private readonly appendListeners = new Set<() => void>();
+  private removedThroughRowId = 0;
+  private committed: OutboxDepth = { rows: 0, lines: 0, messages: 0 };
+  private failure?: Error;
+  private closed = false;
+
+  /** Statistics of the last commits, for metrics. */
+  readonly stats = { commits: 0, lastCommitMessages: 0, lastCommitSeconds: 0 };
+
+  constructor(private readonly options: DurableOutboxOptions) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(dirname(this.options.file), { recursive: true });
+    const worker = new Worker(new URL('./outbox-worker.ts', import.meta.url), {
+      workerData: { file: this.options.file, sync: this.options.sync },
+    });
+    this.worker = worker;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      worker.once('error', onError);
+      worker.once('message', (reply: WorkerReply) => {
+        worker.off('error', onError);
+        if (reply.op === 'ready') resolve();
+        else reject(new Error(`outbox worker failed to start: ${JSON.stringify(reply)}`));
+      });
+    });
+    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.fail(new Error(`outbox worker exited with code ${code}`));
+    });
+    this.reader = openDatabase(this.options.file, { readonly: true });
+    const row = this.reader
+      .prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(line_count), 0) AS lines, COALESCE(SUM(messages), 0) AS messages FROM outbox')
+      .get() as OutboxDepth;
+    this.committed = { ...row };
+  }
+
+  /** Resolves once the lines are durable. Waits (no PUBACK) while the outbox is at its bound. */
+  async append(lines: string[], messages = 1): Promise<void> {
+    this.assertUsable();
+    while (this.isFull()) {
+      await new Promise<void>((resolve) => this.waitingForSpace.push(resolve));
+      this.assertUsable();
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ lines, messages, resolve, reject });
+      this.pendingMessages += messages;
+      this.scheduleFlush();
+    });
+  }
+
+  /** Durable dead-letter record; grouped with the next outbox commit. */
+  recordDurably(letter: DeadLetter): Promise<void> {
+    this.assertUsable();
+    return new Promise<void>((resolve, reject) => {
+      this.pendingDeadLetters.push({ letter, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** DeadLetterSink for callers that need not wait (e.g. the writer's refused lines). */
+  record(letter: DeadLetter): void {
+    this.recordDurably(letter).catch((err: Error) => this.emit('error', err));
+  }
+
+  isFull(): boolean {
+    return this.committed.messages + this.pendingMessages >= this.options.maxMessages;
+  }
+
+  get maxMessages(): number {
+    return this.options.maxMessages;
+  }
+
+  depth(): OutboxDepth {
+    return { ...this.committed };
+  }
+
+  healthy(): boolean {
+    return !this.failure && !this.closed && this.worker !== undefined;
+  }
+
+  readBatch(maxLines: number): OutboxBatch | null {
+    if (!this.reader) return null;
+    const rows = this.reader
+      .prepare('SELECT id, messages, line_count AS lineCount, lines FROM outbox WHERE id > ? ORDER BY id LIMIT 256')
+      .iterate(this.removedThroughRowId) as IterableIterator<{ id: number; messages: number; lineCount: number; lines: string }>;
+    let batch: OutboxBatch | null = null;
+    for (const row of rows) {
+      if (batch && batch.lines.length + row.lineCount > maxLines) break;
+      batch ??= { firstRowId: row.id, lastRowId: row.id, lines: [], messages: 0 };
+      batch.lastRowId = row.id;
+      batch.messages += row.messages;
+      for (const line of row.lines.split('\n')) batch.lines.push(line);
+    }
+    return batch;
+  }
+
+  remove(batch: OutboxBatch): void {
+    if (batch.lastRowId <= this.removedThroughRowId) return;
+    this.removedThroughRowId = batch.lastRowId;
+    this.committed.rows = Math.max(0, this.committed.rows - (batch.lastRowId - batch.firstRowId + 1));
+    this.committed.lines = Math.max(0, this.committed.lines - batch.lines.length);
+    this.committed.messages = Math.max(0, this.committed.messages - batch.messages);
+    // Deleting is not urgent: a row replayed after a crash rewrites identical points.
+    this.request({ op: 'remove', seq: 0, throughRowId: batch.lastRowId }).catch((err: Error) => this.emit('error', err));
+    this.releaseSpace();
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  listDeadLetters(filter: { deviceId?: string; reason?: string; beforeId?: number; limit: number }): DeadLetterRecord[] {
+    if (!this.reader) return [];
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.deviceId) {
+      where.push('device_id = ?');
+      params.push(filter.deviceId);
+    }
+    if (filter.reason) {
+      where.push('reason = ?');
+      params.push(filter.reason);
+    }
+    if (filter.beforeId) {
+      where.push('id < ?');
+      params.push(filter.beforeId);
+    }
+    const sql = `SELECT id, received_at AS receivedAt, stage, reason, site, kind, device_id AS deviceId, topic, detail,
+                        payload_preview AS payloadPreview, payload_size AS payloadSize
+                 FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.reader.prepare(sql).all(...params, filter.limit) as DeadLetterRecord[];
+  }
+
+  async stop(): Promise<void> {
+    if (this.closed || !this.worker) return;
+    while (this.committing || this.pending.length > 0 || this.pendingDeadLetters.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (this.failure) break;
+    }
+    if (!this.failure) await this.request({ op: 'close', seq: 0 }).catch(() => undefined);
+    this.closed = true;
+    this.reader?.close();
+    await this.worker.terminate();
+    for (const wake of this.waitingForSpace.splice(0)) wake();
+  }
+
+  private assertUsable(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new Error('outbox is closed');
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.committing) return;
+    this.flushScheduled = true;
+    // setImmediate lets every packet of the socket chunks already read join this commit.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.committing || this.failure) return;
+    if (this.pending.length === 0 && this.pendingDeadLetters.length === 0) return;
+    const group = this.pending;
+    const letters = this.pendingDeadLetters;
+    this.pending = [];
+    this.pendingDeadLetters = [];
+    const rows = this.toRows(group);
+    this.committing = true;
+    const started = process.hrtime.bigint();
+    this.request({ op: 'commit', seq: 0, rows, deadLetters: letters.map((l) => l.letter) }).then(
+      () => {
+        this.committing = false;
+        const messages = rows.reduce((sum, row) => sum + row.messages, 0);
+        this.pendingMessages -= messages;
+        this.committed.rows += rows.length;
+        this.committed.lines += rows.reduce((sum, row) => sum + row.lineCount, 0);
+        this.committed.messages += messages;
+        this.stats.commits++;
+        this.stats.lastCommitMessages = messages;
+        this.stats.lastCommitSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+        for (const item of group) item.resolve();
+        for (const item of letters) item.resolve();
+        if (rows.length > 0) for (const listener of this.appendListeners) listener();
+        this.flush();
+      },
+      (err: Error) => {
+        this.committing = false;
+        for (const item of group) item.reject(err);
+        for (const item of letters) item.reject(err);
+        this.fail(err);
+      },
+    );
+  }
+
+  private toRows(group: PendingAppend[]): OutboxRow[] {
+    const maxLines = this.options.maxLinesPerRow ?? 5000;
+    const rows: OutboxRow[] = [];
+    let lines: string[] = [];
+    let messages = 0;
+    for (const item of group) {
+      if (item.lines.length === 0) {
+        // A message with nothing to store still counts as committed.
+        this.pendingMessages -= item.messages;
+        continue;
+      }
+      if (lines.length > 0 && lines.length + item.lines.length > maxLines) {
+        rows.push({ lines: lines.join('\n'), lineCount: lines.length, messages });
+        lines = [];
+        messages = 0;
+      }
+      for (const line of item.lines) lines.push(line);
+      messages += item.messages;
+    }
+    if (lines.length > 0) rows.push({ lines: lines.join('\n'), lineCount: lines.length, messages });
+    return rows;
+  }
+
+  private releaseSpace(): void {
+    while (this.waitingForSpace.length > 0 && !this.isFull()) this.waitingForSpace.shift()!();
+  }
+
+  private request(request: WorkerRequest): Promise<Extract<WorkerReply, { op: 'done' }>> {
+    const worker = this.worker;
+    if (!worker || this.failure) return Promise.reject(this.failure ?? new Error('outbox not started'));
+    const seq = this.nextSeq++;
+    return new Promise((resolve, reject) => {
+      this.inFlight.set(seq, { resolve, reject });
+      worker.postMessage({ ...request, seq });
+    });
+  }
+
+  private onReply(reply: WorkerReply): void {
+    if (reply.op === 'ready') return;
+    const waiter = this.inFlight.get(reply.seq);
+    if (!waiter) return;
+    this.inFlight.delete(reply.seq);
+    if (reply.op === 'done') waiter.resolve(reply);
+    else waiter.reject(new Error(`outbox storage failed: ${reply.message}`));
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const waiter of this.inFlight.values()) waiter.reject(err);
+    this.inFlight.clear();
+    for (const item of this.pending.splice(0)) item.reject(err);
+    for (const item of this.pendingDeadLetters.splice(0)) item.reject(err);
+    for (const wake of this.waitingForSpace.splice(0)) wake();
+    this.emit('error', err);
+  }
+}
