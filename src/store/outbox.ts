@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DeadLetter, DeadLetterSink, OutboxBatch, OutboxDepth, OutboxReader } from './outbox-types.js';
 import type { OutboxRow, WorkerReply, WorkerRequest } from './outbox-worker.js';
@@ -70,9 +71,9 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
 
   async start(): Promise<void> {
     mkdirSync(dirname(this.options.file), { recursive: true });
-    const worker = new Worker(new URL('./outbox-worker.ts', import.meta.url), {
-      workerData: { file: this.options.file, sync: this.options.sync },
-    });
+    const fromSources = extname(fileURLToPath(import.meta.url)) === '.ts';
+    const workerUrl = new URL(fromSources ? './outbox-worker-boot.mjs' : './outbox-worker.js', import.meta.url);
+    const worker = new Worker(workerUrl, { workerData: { file: this.options.file, sync: this.options.sync } });
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
