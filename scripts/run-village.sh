@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The one command that runs the whole thing (README "Run it"): installs what it
+# needs on a fresh Debian machine, then starts InfluxDB and the gateway.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+exec node --import tsx src/tools/run-local.ts "$@"

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  mqttPort: number;
+  httpPort: number;
+  /** stderr and non-JSON stdout, for failure messages. */
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/** The gateway as operators run it: `node --import tsx src/main.ts`, configured by environment only. */
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 30_000): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  const ready = new Promise<{ mqttPort: number; httpPort: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway not ready within ${timeoutMs} ms:\n${output.slice(-30).join('\n')}`)), timeoutMs);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('"gateway ready"')) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as { mqttPort: number; httpPort: number });
+      } else if (!line.startsWith('{')) output.push(line);
+      else if (/"level":(50|60)/.test(line)) output.push(line);
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code} before it was ready:\n${output.slice(-30).join('\n')}`));
+    });
+  });
+  const ports = await ready;
+  return { child, output, exited, ...ports };
+}
