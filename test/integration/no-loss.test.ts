@@ -7,7 +7,7 @@ import { modelsForKind } from '../../devices/index.js';
 import type { ValidExample } from '../../devices/model.js';
 import { freeLoopbackPort, startInfluxd, type LocalServer } from '../../src/tools/local-servers.js';
 import { ADMIN_TOKEN, SITE_SECRET, waitFor, type Credentials } from '../support/gateway-harness.js';
-import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
+import { spawnGateway, type GatewayProcess } from '../../src/tools/gateway-process.js';
 
 /**
  * "Nothing acknowledged is lost": a steady QoS 1 stream, the gateway killed

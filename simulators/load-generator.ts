@@ -1,0 +1,130 @@
+import mqtt, { type MqttClient } from 'mqtt';
+
+/**
+ * A QoS 1 load generator, run as a child process (`fork`) so that its CPU is
+ * not the gateway's. It paces publishes to a target rate over many device
+ * connections, caps the messages in flight per connection (as a real device's
+ * MQTT stack does), and measures publish → PUBACK latency.
+ *
+ * Protocol over IPC: parent sends `LoadCommand`s, child answers `LoadReport`s.
+ * Only loopback addresses are accepted, every run is bounded in time.
+ */
+
+export interface LoadDevice {
+  id: string;
+  topic: string;
+  /** Payload templates: `{"ts":…,"id":…}` are filled in per message. JSON only. */
+  payloads: string[];
+}
+
+export type LoadCommand =
+  | { op: 'connect'; url: string; devices: LoadDevice[]; secrets: Record<string, string> }
+  | { op: 'run'; ratePerSecond: number; durationMs: number; idPrefix: string; maxInFlightPerDevice: number; latencySampleEvery: number }
+  | { op: 'close' };
+
+export interface LoadReport {
+  op: 'connected' | 'ran' | 'closed' | 'failed';
+  sent?: number;
+  acked?: number;
+  failed?: number;
+  /** publish → PUBACK in ms, sampled */
+  latenciesMs?: number[];
+  elapsedMs?: number;
+  message?: string;
+}
+
+let clients: { device: LoadDevice; client: MqttClient; inFlight: number; next: number }[] = [];
+
+function send(report: LoadReport): void {
+  process.send?.(report);
+}
+
+async function connect(command: Extract<LoadCommand, { op: 'connect' }>): Promise<void> {
+  const host = new URL(command.url).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`load goes to loopback only, not ${host}`);
+  clients = await Promise.all(
+    command.devices.map(async (device) => {
+      const client = await mqtt.connectAsync(command.url, {
+        clientId: device.id,
+        username: device.id,
+        password: command.secrets[device.id]!,
+        reconnectPeriod: 0,
+        connectTimeout: 10_000,
+      });
+      return { device, client, inFlight: 0, next: 0 };
+    }),
+  );
+}
+
+function fill(template: string, idPrefix: string, seq: number, now: number): string {
+  return template.replace('"__TS__"', String(now)).replace('__ID__', `${idPrefix}${seq}`);
+}
+
+async function run(command: Extract<LoadCommand, { op: 'run' }>): Promise<LoadReport> {
+  const started = performance.now();
+  const tickMs = 5;
+  const perTick = (command.ratePerSecond * tickMs) / 1000;
+  let budget = 0;
+  let sent = 0;
+  let acked = 0;
+  let failed = 0;
+  let cursor = 0;
+  const latenciesMs: number[] = [];
+  const deadline = started + command.durationMs;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      if (now >= deadline) return resolve();
+      budget = Math.min(budget + perTick, perTick * 20);
+      let blocked = 0;
+      while (budget >= 1 && blocked < clients.length) {
+        const slot = clients[cursor++ % clients.length]!;
+        if (slot.inFlight >= command.maxInFlightPerDevice) {
+          blocked++;
+          continue;
+        }
+        blocked = 0;
+        budget -= 1;
+        const seq = sent++;
+        const template = slot.device.payloads[seq % slot.device.payloads.length]!;
+        const payload = fill(template, `${command.idPrefix}${slot.device.id}-`, seq, Date.now());
+        const sample = seq % command.latencySampleEvery === 0;
+        const t0 = sample ? performance.now() : 0;
+        slot.inFlight++;
+        slot.client.publish(slot.device.topic, payload, { qos: 1 }, (err) => {
+          slot.inFlight--;
+          if (err) failed++;
+          else {
+            acked++;
+            if (sample) latenciesMs.push(performance.now() - t0);
+          }
+        });
+      }
+      setTimeout(tick, Math.max(0, tickMs - (performance.now() - now)));
+    };
+    tick();
+  });
+  // Let the last in-flight messages come back (bounded).
+  const drainDeadline = performance.now() + 15_000;
+  while (clients.some((c) => c.inFlight > 0) && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 10));
+  return { op: 'ran', sent, acked, failed, latenciesMs, elapsedMs: performance.now() - started };
+}
+
+process.on('message', (command: LoadCommand) => {
+  const handle = async () => {
+    switch (command.op) {
+      case 'connect':
+        await connect(command);
+        send({ op: 'connected' });
+        break;
+      case 'run':
+        send(await run(command));
+        break;
+      case 'close':
+        await Promise.all(clients.map((c) => c.client.endAsync(true)));
+        send({ op: 'closed' });
+        process.exit(0);
+    }
+  };
+  handle().catch((err: Error) => send({ op: 'failed', message: err.message }));
+});
