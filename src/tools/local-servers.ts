@@ -96,6 +96,9 @@ export async function startVictoriaMetrics(options: LocalServerOptions = {}): Pr
       '-search.latencyOffset=0s',
       '-search.disableCache',
       '-loggerLevel=ERROR',
+      // Retries and bisecting re-send lines; InfluxDB overwrites a point with the same series and
+      // timestamp, VM would keep both samples. 1 ms dedup (VM keeps ms timestamps) restores that.
+      '-dedup.minScrapeInterval=1ms',
     ],
     readyPath: '/health',
     readyStatus: 200,
@@ -126,6 +129,8 @@ async function startWithPortRetry(
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const port = options.port ?? (await freeLoopbackPort());
     try {
+      // Another process on the port would answer our readiness probe in the new server's place.
+      await assertPortFree(port, name);
       const launch = await prepare(dataDir, port);
       return await launchServer(name, launch, {
         dataDir,
@@ -141,6 +146,22 @@ async function startWithPortRetry(
   }
   if (ownsDir) await rm(dataDir, { recursive: true, force: true });
   throw lastError;
+}
+
+async function assertPortFree(port: number, name: ServerName): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        new StartError(
+          `cannot start ${name} on 127.0.0.1:${port}: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}`,
+          err.code === 'EADDRINUSE',
+        ),
+      );
+    });
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 class StartError extends Error {
