@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { modelsForKind } from '../../devices/index.js';
-import { examplePayload, nextMessage, startGateway, waitFor } from '../support/gateway-harness.js';
+import { examplePayload, nextMessage, startGateway, waitFor, type Credentials } from '../support/gateway-harness.js';
 
 // InfluxDB is not needed here: the outbox keeps everything while it is unreachable.
 const NO_INFLUX = { INFLUX_URL: 'http://127.0.0.1:9' };
@@ -40,7 +40,7 @@ t.test('authentication at CONNECT (MQTT-3.1.4, return codes of MQTT-3.2.2.3)', a
   );
 
   const connected = await h.connect(device);
-  const closed = new Promise((resolve) => connected.once('close', resolve));
+  const closed = new Promise<void>((resolve) => connected.once('close', () => resolve()));
   const disabled = await h.http('POST', `/api/devices/${device.device.id}/disable`);
   t.equal(disabled.status, 200);
   await closed;
@@ -60,7 +60,7 @@ t.test('ACL: a device speaks only for itself', async (t) => {
 
   const attacker = await h.connect(camera);
   const before = h.gateway.outbox.depth().messages;
-  const closed = new Promise((resolve) => attacker.once('close', resolve));
+  const closed = new Promise<void>((resolve) => attacker.once('close', () => resolve()));
   attacker.publish(`v1/testvillage/camera/${victim.device.id}/event`, examplePayload(model), { qos: 1 });
   await closed;
   t.pass('publishing into another device\'s topic closes the connection (MQTT-3.3.5-2)');
@@ -75,27 +75,32 @@ t.test('ACL: a device speaks only for itself', async (t) => {
     'anything/else',
   ]) {
     const client = await h.connect(camera);
-    const gone = new Promise((resolve) => client.once('close', resolve));
+    const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.publish(topic, examplePayload(model), { qos: 1 });
     await gone;
     t.pass(`refused: ${topic}`);
   }
 
-  const client = await h.connect(camera);
-  const granted = await client.subscribeAsync([
-    `v1/testvillage/camera/${camera.device.id}/cmd`,
-    `v1/testvillage/camera/${camera.device.id}/reply`,
-    `v1/testvillage/camera/${victim.device.id}/cmd`,
-    'v1/testvillage/camera/+/event',
-    '#',
-    '$SYS/#',
-  ]);
-  t.same(
-    granted.map((g) => g.qos),
-    [0, 0, 128, 128, 128, 128],
-    'own cmd and reply granted; others\' topics and wildcards get 0x80 (MQTT-3.9.3)',
-  );
-  t.ok(client.connected, 'a refused subscription does not disconnect');
+  // Raw packets: MQTT.js turns any 0x80 into an error and hides the per-filter return codes.
+  const session = await rawSession(h.addresses.mqttPort, camera);
+  session.send({
+    cmd: 'subscribe',
+    messageId: 9,
+    subscriptions: [
+      `v1/testvillage/camera/${camera.device.id}/cmd`,
+      `v1/testvillage/camera/${camera.device.id}/reply`,
+      `v1/testvillage/camera/${victim.device.id}/cmd`,
+      'v1/testvillage/camera/+/event',
+      '#',
+      '$SYS/#',
+    ].map((topic) => ({ topic, qos: 1 as const })),
+  });
+  const suback = await session.next('suback');
+  t.same(suback.granted, [1, 1, 128, 128, 128, 128], 'own cmd and reply granted; others\' topics and wildcards get 0x80 (MQTT-3.9.3)');
+  session.send({ cmd: 'pingreq' });
+  await session.next('pingresp');
+  t.pass('a refused subscription does not disconnect');
+  session.socket.destroy();
   const metrics = (await h.http('GET', '/metrics')).text;
   t.match(metrics, /gateway_mqtt_acl_denied_total\{action="subscribe"\} 4/);
 });
@@ -104,22 +109,45 @@ t.test('wildcards in PUBLISH are refused (MQTT-3.3.2-2)', async (t) => {
   const h = await startGateway({ ...NO_INFLUX });
   t.teardown(() => h.stop());
   const device = await h.register('fire');
-  const socket = connectTcp(h.addresses.mqttPort, '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 30, clientId: device.device.id, username: device.device.id, password: Buffer.from(device.secret) }));
-  await new Promise((resolve) => socket.once('data', resolve));
-  const closed = new Promise((resolve) => socket.once('close', resolve));
-  socket.write(mqttPacket.generate({ cmd: 'publish', topic: `v1/testvillage/fire/+/event`, payload: Buffer.from('{}'), qos: 1, messageId: 1, retain: false, dup: false }));
+  const session = await rawSession(h.addresses.mqttPort, device);
+  const closed = new Promise<void>((resolve) => session.socket.once('close', () => resolve()));
+  session.send({ cmd: 'publish', topic: `v1/testvillage/fire/+/event`, payload: Buffer.from('{}'), qos: 1, messageId: 1, retain: false, dup: false });
   await closed;
   t.pass('connection closed');
 });
+
+/** A hand-driven MQTT 3.1.1 session, to see packets exactly as the broker sends them. */
+async function rawSession(port: number, credentials: Credentials) {
+  const socket = connectTcp(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  const packets: mqttPacket.Packet[] = [];
+  const waiters: (() => void)[] = [];
+  parser.on('packet', (packet) => {
+    packets.push(packet);
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  socket.on('data', (chunk) => parser.parse(chunk));
+  const send = (packet: Partial<mqttPacket.Packet>) => socket.write(mqttPacket.generate(packet as mqttPacket.Packet));
+  const next = async (cmd: string): Promise<any> => {
+    for (;;) {
+      const index = packets.findIndex((p) => p.cmd === cmd);
+      if (index >= 0) return packets.splice(index, 1)[0];
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 30, clientId: credentials.device.id, username: credentials.device.id, password: Buffer.from(credentials.secret) });
+  const connack = await next('connack');
+  if (connack.returnCode !== 0) throw new Error(`CONNACK ${connack.returnCode}`);
+  return { socket, send, next };
+}
 
 t.test('oversize packets are refused from their header and dead-lettered', async (t) => {
   const h = await startGateway({ ...NO_INFLUX, MQTT_MAX_PACKET_BYTES: '4096' });
   t.teardown(() => h.stop());
   const device = await h.register('camera');
   const client = await h.connect(device);
-  const closed = new Promise((resolve) => client.once('close', resolve));
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
   client.publish(`v1/testvillage/camera/${device.device.id}/event`, Buffer.alloc(100_000, 0x41), { qos: 1 });
   await closed;
   const letters = await waitFor('dead letter', async () => {
