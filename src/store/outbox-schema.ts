@@ -1,8 +1,10 @@
 /** Schema of outbox.db: the only file written on the ingest hot path. */
 export const OUTBOX_MIGRATIONS: readonly string[] = [
   `
+  -- AUTOINCREMENT: row ids must never be reused once the writer deleted the newest row,
+  -- because the reader walks the outbox by "id greater than the last removed".
   CREATE TABLE outbox (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at  INTEGER NOT NULL,
     messages    INTEGER NOT NULL,
     line_count  INTEGER NOT NULL,

@@ -70,3 +70,17 @@ t.test('dead letters are durable and listed newest first, filtered by device', a
   t.same(outbox.listDeadLetters({ deviceId: 'a', limit: 10 }).map((d) => d.detail), ['third', 'first']);
   t.same(outbox.listDeadLetters({ reason: 'schema', limit: 1 }).map((d) => d.detail), ['third']);
 });
+
+t.test('row ids are never reused after the writer emptied the outbox', async (t) => {
+  const outbox = new DurableOutbox({ file: tempFile(t), sync: 'normal', maxMessages: 100 });
+  await outbox.start();
+  t.teardown(() => outbox.stop());
+  for (let i = 1; i <= 4; i++) {
+    await outbox.append([`m v=${i}i ${i}`]);
+    const batch = outbox.readBatch(100);
+    t.ok(batch, `append ${i} is visible to the writer at once`);
+    t.same(batch?.lines, [`m v=${i}i ${i}`]);
+    if (batch) outbox.remove(batch);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+});
