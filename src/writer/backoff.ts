@@ -16,7 +16,8 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: BackoffOptions = {
   initialMs: 100,
-  maxMs: 30_000,
+  // A refused connection costs nothing: retry at least every 10 s so recovery after an outage is prompt.
+  maxMs: 10_000,
   factor: 2,
   maxRetryAfterMs: 300_000,
   random: Math.random,

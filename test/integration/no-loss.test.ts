@@ -147,7 +147,10 @@ t.test('kill -9 mid-stream, then a 30 s InfluxDB outage under load: every acknow
   await new Promise((r) => setTimeout(r, 2000));
   publishers.forEach((p) => p.stop());
   await Promise.all(publishers.map((p) => p.settle(10_000)));
-  await waitFor('outbox drained', async () => (await outboxDepth(gateway.httpPort)) === 0, 60_000);
+  await waitFor('outbox drained', async () => (await outboxDepth(gateway.httpPort)) === 0, 60_000).catch(async (err: Error) => {
+    const readiness = await (await fetch(`http://127.0.0.1:${gateway.httpPort}/readyz`)).text();
+    throw new Error(`${err.message}; readyz: ${readiness}; gateway output: ${gateway.output.slice(-10).join('\n')}`);
+  });
 
   let acked = 0;
   let missing = 0;
