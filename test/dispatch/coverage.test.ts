@@ -84,7 +84,7 @@ t.test('on random networks the share is between 0 and 1, grows with teams, and a
       const segment = Math.floor(network.random() * graph.segmentCount);
       const fraction = network.random();
       const [lon, lat] = graph.pointAt(segment, fraction);
-      const fastest = Math.min(...etasToIncident(graph, { lon, lat }, network.teams.map((team, i) => ({ id: `${i}`, ...team }))).teams.map((team) => team.etaSeconds));
+      const fastest = Math.min(...etasToIncident(graph, { lon, lat }, network.teams).teams.map((team) => team.etaSeconds));
       if (Math.abs(fastest - 180) < 0.5) continue;
       const covered = !all.uncovered.features.some((feature) => onPiece(graph, feature.geometry.coordinates, lon, lat));
       checked[covered ? 'covered' : 'uncovered'] += 1;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -161,4 +161,12 @@ t.test('loadSite reads a directory; zones and places are optional; errors throw 
     t.equal(error.issues.length, 2);
     t.match(error.message, /places\.geojson feature #0: geometry: expected a Point geometry, got null/);
   }
+});
+
+t.test('the examples in docs/site-files.md are a valid site', async (t) => {
+  const doc = readFileSync(new URL('../../docs/site-files.md', import.meta.url), 'utf8');
+  const [roads, zones, places] = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => JSON.parse(match[1]!) as unknown);
+  const result = parseSite({ roads, zones, places });
+  t.ok(result.ok, result.ok ? 'valid' : result.issues.map(describeSiteIssue).join('\n'));
+  if (result.ok) t.same([result.site.roads.length, result.site.zones.length, result.site.places.length], [2, 1, 1]);
 });
