@@ -58,6 +58,8 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
   private waitingForSpace: (() => void)[] = [];
   private readonly appendListeners = new Set<() => void>();
   private removedThroughRowId = 0;
+  /** The writer only sees rows whose commit this thread has counted, so depth accounting cannot drift. */
+  private committedThroughRowId = 0;
   private committed: OutboxDepth = { rows: 0, lines: 0, messages: 0 };
   private failure?: Error;
   private closed = false;
@@ -94,6 +96,7 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
       .prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(line_count), 0) AS lines, COALESCE(SUM(messages), 0) AS messages FROM outbox')
       .get() as OutboxDepth;
     this.committed = { ...row };
+    this.committedThroughRowId = (this.reader.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM outbox').get() as { id: number }).id;
   }
 
   /** Resolves once the lines are durable. Waits (no PUBACK) while the outbox is at its bound. */
@@ -143,8 +146,8 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
   readBatch(maxLines: number): OutboxBatch | null {
     if (!this.reader) return null;
     const rows = this.reader
-      .prepare('SELECT id, messages, line_count AS lineCount, lines FROM outbox WHERE id > ? ORDER BY id LIMIT 256')
-      .iterate(this.removedThroughRowId) as IterableIterator<{ id: number; messages: number; lineCount: number; lines: string }>;
+      .prepare('SELECT id, messages, line_count AS lineCount, lines FROM outbox WHERE id > ? AND id <= ? ORDER BY id LIMIT 256')
+      .iterate(this.removedThroughRowId, this.committedThroughRowId) as IterableIterator<{ id: number; messages: number; lineCount: number; lines: string }>;
     let batch: OutboxBatch | null = null;
     for (const row of rows) {
       if (batch && batch.lines.length + row.lineCount > maxLines) break;
@@ -159,9 +162,9 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
   remove(batch: OutboxBatch): void {
     if (batch.lastRowId <= this.removedThroughRowId) return;
     this.removedThroughRowId = batch.lastRowId;
-    this.committed.rows = Math.max(0, this.committed.rows - (batch.lastRowId - batch.firstRowId + 1));
-    this.committed.lines = Math.max(0, this.committed.lines - batch.lines.length);
-    this.committed.messages = Math.max(0, this.committed.messages - batch.messages);
+    this.committed.rows -= batch.lastRowId - batch.firstRowId + 1;
+    this.committed.lines -= batch.lines.length;
+    this.committed.messages -= batch.messages;
     // Deleting is not urgent: a row replayed after a crash rewrites identical points.
     this.request({ op: 'remove', seq: 0, throughRowId: batch.lastRowId }).catch((err: Error) => this.emit('error', err));
     this.releaseSpace();
@@ -233,8 +236,9 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
     this.committing = true;
     const started = process.hrtime.bigint();
     this.request({ op: 'commit', seq: 0, rows, deadLetters: letters.map((l) => l.letter) }).then(
-      () => {
+      (reply) => {
         this.committing = false;
+        if (reply.lastRowId !== undefined) this.committedThroughRowId = reply.lastRowId;
         const messages = rows.reduce((sum, row) => sum + row.messages, 0);
         this.pendingMessages -= messages;
         this.committed.rows += rows.length;
