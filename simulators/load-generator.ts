@@ -57,7 +57,7 @@ async function connect(command: Extract<LoadCommand, { op: 'connect' }>): Promis
 }
 
 function fill(template: string, idPrefix: string, seq: number, now: number): string {
-  return template.replace('"__TS__"', String(now)).replace('__ID__', `${idPrefix}${seq}`);
+  return template.replaceAll('"__TS__"', String(now)).replace('__ID__', `${idPrefix}${seq}`);
 }
 
 async function run(command: Extract<LoadCommand, { op: 'run' }>): Promise<LoadReport> {
@@ -65,6 +65,7 @@ async function run(command: Extract<LoadCommand, { op: 'run' }>): Promise<LoadRe
   const tickMs = 5;
   const perTick = (command.ratePerSecond * tickMs) / 1000;
   let budget = 0;
+  let lastTick = started;
   let sent = 0;
   let acked = 0;
   let failed = 0;
@@ -75,7 +76,9 @@ async function run(command: Extract<LoadCommand, { op: 'run' }>): Promise<LoadRe
     const tick = () => {
       const now = performance.now();
       if (now >= deadline) return resolve();
-      budget = Math.min(budget + perTick, perTick * 20);
+      // Budget by elapsed time, not by tick count: timers fire late under load.
+      budget = Math.min(budget + ((now - lastTick) * command.ratePerSecond) / 1000, perTick * 20);
+      lastTick = now;
       let blocked = 0;
       while (budget >= 1 && blocked < clients.length) {
         const slot = clients[cursor++ % clients.length]!;

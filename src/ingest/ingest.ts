@@ -90,6 +90,7 @@ const PREVIEW_BYTES = 256;
 export class Ingest {
   private readonly clock = new PointClock();
   private readonly now: () => number;
+  private readonly fieldTypeCache = new Map<string, Readonly<Record<string, FieldType>>>();
 
   constructor(private readonly options: IngestOptions) {
     this.now = options.now ?? Date.now;
@@ -183,11 +184,20 @@ export class Ingest {
           fields: reading.fields,
           timeNs: this.clock.stamp(reading.time),
         },
-        { rx_lag_ms: 'integer', ...this.options.fieldTypes(reading.measurement) },
+        this.fieldTypesOf(reading.measurement),
       );
       if (line) lines.push(line);
     }
     return lines;
+  }
+
+  private fieldTypesOf(measurement: string): Readonly<Record<string, FieldType>> {
+    let types = this.fieldTypeCache.get(measurement);
+    if (types === undefined) {
+      types = { rx_lag_ms: 'integer', ...this.options.fieldTypes(measurement) };
+      this.fieldTypeCache.set(measurement, types);
+    }
+    return types;
   }
 
   private async reject(outcome: RejectedMessage, topic: string, payload: Buffer): Promise<void> {

@@ -10,9 +10,13 @@ export interface Point {
   timeNs: bigint;
 }
 
-const escapeMeasurement = (s: string) => s.replace(/[\\, \n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
-const escapeKey = (s: string) => s.replace(/[\\,= \n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
-const escapeString = (s: string) => s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+// Most names and values need no escaping: test first, so the hot path allocates nothing.
+const MEASUREMENT_SPECIALS = /[\\, \n]/;
+const KEY_SPECIALS = /[\\,= \n]/;
+const STRING_SPECIALS = /[\\"\n]/;
+const escapeMeasurement = (s: string) => (MEASUREMENT_SPECIALS.test(s) ? s.replace(/[\\, \n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : s);
+const escapeKey = (s: string) => (KEY_SPECIALS.test(s) ? s.replace(/[\\,= \n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : s);
+const escapeString = (s: string) => (STRING_SPECIALS.test(s) ? s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n') : s);
 
 function formatField(value: FieldValue, type: FieldType | undefined): string | undefined {
   const effective = type ?? (typeof value === 'number' ? 'float' : typeof value === 'boolean' ? 'boolean' : 'string');
@@ -35,16 +39,18 @@ function formatField(value: FieldValue, type: FieldType | undefined): string | u
  * cause a type conflict that would refuse the whole line.
  */
 export function encodePoint(point: Point, fieldTypes: Readonly<Record<string, FieldType>> = {}): string | undefined {
-  const tags = Object.keys(point.tags)
-    .filter((key) => point.tags[key] !== '')
-    .sort()
-    .map((key) => `,${escapeKey(key)}=${escapeKey(point.tags[key]!)}`)
-    .join('');
-  const fields: string[] = [];
-  for (const [key, value] of Object.entries(point.fields)) {
-    const formatted = formatField(value, fieldTypes[key]);
-    if (formatted !== undefined) fields.push(`${escapeKey(key)}=${formatted}`);
+  let line = escapeMeasurement(point.measurement);
+  for (const key of Object.keys(point.tags).sort()) {
+    const value = point.tags[key]!;
+    if (value !== '') line += `,${escapeKey(key)}=${escapeKey(value)}`;
   }
-  if (fields.length === 0) return undefined;
-  return `${escapeMeasurement(point.measurement)}${tags} ${fields.join(',')} ${point.timeNs}`;
+  let separator = ' ';
+  for (const key in point.fields) {
+    const formatted = formatField(point.fields[key]!, fieldTypes[key]);
+    if (formatted === undefined) continue;
+    line += `${separator}${escapeKey(key)}=${formatted}`;
+    separator = ',';
+  }
+  if (separator === ' ') return undefined;
+  return `${line} ${point.timeNs}`;
 }
