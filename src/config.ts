@@ -91,6 +91,15 @@ const envSchema = z
       .refine((n) => n >= 1024 && n <= 1 << 20 && (n & (n - 1)) === 0, 'expected a power of two between 1024 and 1048576')
       .default(16384),
     TRUST_PROXY: bool.default('false'),
+
+    /** Directory with roads.geojson (+ zones.geojson, places.geojson); without it nothing can be dispatched. */
+    SITE_DIR: z.string().min(1).optional(),
+    /** The YAML rules; hot-reloaded. Default: the shipped rules/default-rules.yaml. */
+    RULES_FILE: z.string().min(1).optional(),
+    DISPATCH_ACK_WINDOW_MS: positiveInt.default(30_000),
+    ARRIVAL_RADIUS_M: positiveInt.default(50),
+    ARRIVAL_TARGET_SECONDS: positiveInt.default(180),
+    TEAM_STALE_AFTER_MS: positiveInt.default(120_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) {
@@ -145,6 +154,9 @@ export interface Config {
   adminToken: string;
   siteSecret: string;
   scryptCost: number;
+  siteDir?: string;
+  rulesFile?: string;
+  dispatch: { ackWindowMs: number; arrivalRadiusM: number; targetSeconds: number; staleAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -209,6 +221,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN,
     siteSecret: e.SITE_SECRET,
     scryptCost: e.SCRYPT_COST,
+    ...(e.SITE_DIR ? { siteDir: e.SITE_DIR } : {}),
+    ...(e.RULES_FILE ? { rulesFile: e.RULES_FILE } : {}),
+    dispatch: {
+      ackWindowMs: e.DISPATCH_ACK_WINDOW_MS,
+      arrivalRadiusM: e.ARRIVAL_RADIUS_M,
+      targetSeconds: e.ARRIVAL_TARGET_SECONDS,
+      staleAfterMs: e.TEAM_STALE_AFTER_MS,
+    },
   };
 }
 

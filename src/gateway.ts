@@ -24,11 +24,18 @@ import { GATEWAY_MIGRATIONS } from './registry/schema.js';
 import { DurableOutbox } from './store/outbox.js';
 import { migrate, openDatabase, type SqliteDatabase } from './store/sqlite.js';
 import { InfluxWriter, ensureDatabase } from './writer/influx-writer.js';
+import type { Incident } from './incidents/incident-store.js';
+import { ResponseSystem } from './response/response-system.js';
+import { incidentRoutes } from './api/routes/incidents.js';
 
 export interface GatewayEvents extends Record<string, unknown> {
   ingested: IngestedMessage;
   rejected: RejectedMessage;
   availability: AvailabilityChange;
+  /** An incident was opened or changed (rules, dispatch, operators). */
+  incident: Incident;
+  /** The brigade must be told about this incident. */
+  brigade: { incident: Incident; reason: string };
 }
 
 export interface GatewayAddresses {
@@ -49,6 +56,7 @@ export class Gateway {
   readonly registry: DeviceRegistry;
   readonly outbox: DurableOutbox;
   readonly writer: InfluxWriter;
+  readonly response: ResponseSystem;
   private readonly db: SqliteDatabase;
   private readonly ingest: Ingest;
   private availability?: Availability;
@@ -98,6 +106,23 @@ export class Gateway {
         linesDeadLettered: (count) => this.metrics.linesDeadLettered.inc(count),
       },
     }, this.outbox, this.outbox);
+    this.response = new ResponseSystem({
+      config,
+      db: this.db,
+      devices: this.registry,
+      bus: this.bus,
+      sendCommand: async (deviceId, payload) => {
+        const device = this.registry.get(deviceId);
+        if (!device) throw new Error(`device ${deviceId} is not registered`);
+        if (!this.broker) throw new Error('broker not started');
+        await this.broker.publishToDevice(device, 'cmd', payload, 1);
+      },
+      record: (lines) => {
+        this.outbox.append(lines, 0).catch((err: unknown) => log.error({ err }, 'dispatch record not stored'));
+      },
+      metrics: this.metrics,
+      log,
+    });
   }
 
   async start(): Promise<GatewayAddresses> {
@@ -152,6 +177,7 @@ export class Gateway {
       },
     });
     const mqtt = await this.broker.listen();
+    await this.response.start();
 
     const broker = this.broker;
     const auth = new BearerTokens([{ token: config.adminToken, principal: { name: 'admin-token', role: 'admin' } }]);
@@ -175,6 +201,7 @@ export class Gateway {
       revoke: (deviceId) => broker.disconnect(deviceId),
     });
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
+    await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry });
     await http.listen({ port: config.http.port, host: config.http.host });
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
@@ -191,6 +218,7 @@ export class Gateway {
   async stop(): Promise<void> {
     await this.http?.close();
     await this.broker?.close();
+    await this.response.stop();
     this.availability?.stop();
     await this.writer.stop();
     await this.outbox.stop();

@@ -53,6 +53,7 @@ export function createMetrics() {
     writeErrors: new Counter({ name: 'gateway_influx_write_errors_total', help: 'Failed InfluxDB writes', labelNames: ['kind'], registers: [registry] }),
     linesDeadLettered: new Counter({ name: 'gateway_influx_lines_dead_lettered_total', help: 'Lines refused by InfluxDB and dead-lettered', registers: [registry] }),
     devicesOnline: new Gauge({ name: 'gateway_devices_online', help: 'Devices currently online', labelNames: ['kind'], registers: [registry] }),
+    coverageShare: new Gauge({ name: 'gateway_coverage_share', help: 'Share of road length an available team reaches within the arrival target', registers: [registry] }),
     availabilityChanges: new Counter({ name: 'gateway_availability_changes_total', help: 'Device online/offline transitions', labelNames: ['kind', 'state', 'reason'], registers: [registry] }),
   };
   return metrics;

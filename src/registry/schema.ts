@@ -1,4 +1,8 @@
-/** Schema of gateway.db: registry and (later) incidents, teams, accounts. */
+import { DISPATCH_ORDER_MIGRATION } from '../dispatch/dispatch-orders.js';
+import { INCIDENT_MIGRATION } from '../incidents/incident-store.js';
+import { TEAM_MIGRATION } from '../teams/team-registry.js';
+
+/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams. Append only. */
 export const GATEWAY_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE devices (
@@ -19,4 +23,7 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX devices_by_site_kind ON devices (site, kind);
   `,
+  INCIDENT_MIGRATION,
+  DISPATCH_ORDER_MIGRATION,
+  TEAM_MIGRATION,
 ];

@@ -1,0 +1,210 @@
+import type { FastifyInstance } from 'fastify';
+import createError from '@fastify/error';
+import { DispatchError } from '../../dispatch/dispatcher.js';
+import { INCIDENT_STATUSES, TransitionError, type IncidentStatus } from '../../incidents/incident-store.js';
+import type { DeviceRegistry } from '../../registry/device-registry.js';
+import type { ResponseSystem } from '../../response/response-system.js';
+import { SEVERITIES, type Severity } from '../../rules/types.js';
+import { TeamExistsError } from '../../teams/team-registry.js';
+import { requireRole, type PrincipalResolver } from '../auth.js';
+
+const IncidentNotFound = createError('GW_INCIDENT_NOT_FOUND', 'incident %s does not exist', 404);
+const IncidentConflict = createError('GW_INCIDENT_CONFLICT', '%s', 409);
+const DispatchRefused = createError('GW_DISPATCH_REFUSED', '%s', 409);
+const TeamNotFound = createError('GW_TEAM_NOT_FOUND', 'team %s is not registered', 404);
+const TeamInvalid = createError('GW_TEAM_INVALID', '%s', 400);
+const NoRoadNetwork = createError('GW_NO_ROAD_NETWORK', 'no road network is loaded (set SITE_DIR)', 503);
+
+export interface IncidentRoutesOptions {
+  auth: PrincipalResolver;
+  response: ResponseSystem;
+  devices: DeviceRegistry;
+}
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+const noteBody = (field: string, required: boolean) =>
+  ({ type: 'object', additionalProperties: false, ...(required ? { required: [field] } : {}), properties: { [field]: { type: 'string', minLength: 1, maxLength: 2000 } } }) as const;
+
+export async function incidentRoutes(app: FastifyInstance, options: IncidentRoutesOptions): Promise<void> {
+  const { auth, response } = options;
+  const watchers = requireRole(auth, ['admin', 'operator', 'brigade', 'team'], 'read incidents');
+  const operators = (action: string) => requireRole(auth, ['admin', 'operator'], action);
+  const who = (request: { principal?: { name: string; role: string } }) => (request.principal ? `${request.principal.role}:${request.principal.name}` : 'unknown');
+  const mustExist = (id: number) => {
+    const incident = response.incidents.get(id);
+    if (!incident) throw new IncidentNotFound(String(id));
+    return incident;
+  };
+  const lifecycle = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (err) {
+      if (err instanceof TransitionError) throw new IncidentConflict(err.message);
+      if (err instanceof DispatchError) throw new DispatchRefused(err.message);
+      throw err;
+    }
+  };
+
+  app.get<{ Querystring: { status?: IncidentStatus[]; severity?: Severity[]; kind?: string; open?: boolean; limit: number; beforeId?: number } }>(
+    '/api/incidents',
+    {
+      preHandler: watchers,
+      schema: {
+        tags: ['incidents'],
+        summary: 'Incidents, most severe first, then newest',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'array', items: { type: 'string', enum: INCIDENT_STATUSES } },
+            severity: { type: 'array', items: { type: 'string', enum: SEVERITIES } },
+            kind: { type: 'string', maxLength: 20 },
+            open: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+            beforeId: { type: 'integer', minimum: 1 },
+          },
+        },
+      },
+    },
+    async (request) => ({ incidents: response.incidents.list(request.query) }),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/incidents/:id',
+    { preHandler: watchers, schema: { tags: ['incidents'], summary: 'An incident with its audit trail and dispatch history', params: idParams } },
+    async (request) => {
+      const incident = mustExist(request.params.id);
+      return { incident, audit: response.incidents.audit(incident.id), dispatches: response.orders.forIncident(incident.id) };
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/api/incidents/:id/ack',
+    { preHandler: requireRole(auth, ['admin', 'operator', 'brigade'], 'acknowledge incidents'), schema: { tags: ['incidents'], params: idParams } },
+    async (request) => {
+      mustExist(request.params.id);
+      return { incident: response.manager.acknowledge(request.params.id, who(request)) };
+    },
+  );
+
+  app.post<{ Params: { id: number }; Body: { teamId?: string } }>(
+    '/api/incidents/:id/dispatch',
+    {
+      preHandler: operators('dispatch teams'),
+      schema: {
+        tags: ['incidents'],
+        summary: 'Dispatch the fastest available team, or the team named',
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, properties: { teamId: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (request) => {
+      mustExist(request.params.id);
+      const teamId = request.body?.teamId;
+      try {
+        const outcome = await response.dispatcher.dispatch(request.params.id, who(request), teamId ? { teamId, additional: true } : { additional: true });
+        return { outcome, incident: response.incidents.get(request.params.id) };
+      } catch (err) {
+        if (err instanceof DispatchError) throw new DispatchRefused(err.message);
+        throw err;
+      }
+    },
+  );
+
+  for (const [action, field, required] of [
+    ['resolve', 'note', true],
+    ['cancel', 'reason', true],
+  ] as const) {
+    app.post<{ Params: { id: number }; Body: Record<string, string> }>(
+      `/api/incidents/:id/${action}`,
+      { preHandler: operators(`${action} incidents`), schema: { tags: ['incidents'], params: idParams, body: noteBody(field, required) } },
+      async (request) => {
+        mustExist(request.params.id);
+        const text = request.body[field]!;
+        return lifecycle(() => ({
+          incident: action === 'resolve' ? response.manager.resolve(request.params.id, who(request), text) : response.manager.cancel(request.params.id, who(request), text),
+        }));
+      },
+    );
+  }
+
+  for (const action of ['accept', 'arrived'] as const) {
+    app.post<{ Params: { id: number }; Body: { teamId: string } }>(
+      `/api/incidents/:id/${action}`,
+      {
+        preHandler: requireRole(auth, ['admin', 'operator', 'team'], `${action} orders`),
+        schema: {
+          tags: ['incidents'],
+          summary: action === 'accept' ? 'The team accepts its order (as its tracker can)' : 'The team reports it is on site',
+          params: idParams,
+          body: { type: 'object', required: ['teamId'], additionalProperties: false, properties: { teamId: { type: 'string', maxLength: 64 } } },
+        },
+      },
+      async (request) => {
+        mustExist(request.params.id);
+        return lifecycle(() => ({
+          incident:
+            action === 'accept'
+              ? response.dispatcher.accept(request.body.teamId, who(request), request.params.id)
+              : response.dispatcher.arrive(request.body.teamId, who(request), request.params.id),
+        }));
+      },
+    );
+  }
+
+  app.get('/api/teams', { preHandler: requireRole(auth, ['admin', 'operator', 'brigade'], 'read teams'), schema: { tags: ['teams'], summary: 'Teams with live position, status and current incident' } }, async () => ({
+    teams: response.teams.list(),
+  }));
+
+  app.post<{ Body: { id: string; name: string; trackerDeviceId: string } }>(
+    '/api/teams',
+    {
+      preHandler: requireRole(auth, ['admin'], 'register teams'),
+      schema: {
+        tags: ['teams'],
+        body: {
+          type: 'object',
+          required: ['id', 'name', 'trackerDeviceId'],
+          additionalProperties: false,
+          properties: { id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }, name: { type: 'string', minLength: 1, maxLength: 120 }, trackerDeviceId: { type: 'string', maxLength: 64 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const tracker = options.devices.get(request.body.trackerDeviceId);
+      if (!tracker || tracker.kind !== 'team') throw new TeamInvalid(`tracker ${request.body.trackerDeviceId} must be a registered device of kind team`);
+      try {
+        return reply.code(201).send({ team: response.teams.register(request.body, Date.now()) });
+      } catch (err) {
+        if (err instanceof TeamExistsError) throw new TeamInvalid(err.message);
+        throw err;
+      }
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/teams/:id',
+    { preHandler: requireRole(auth, ['admin'], 'delete teams'), schema: { tags: ['teams'], params: { type: 'object', properties: { id: { type: 'string' } } } } },
+    async (request, reply) => {
+      if (!response.teams.remove(request.params.id)) throw new TeamNotFound(request.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/coverage',
+    {
+      preHandler: requireRole(auth, ['admin', 'operator', 'brigade'], 'read coverage'),
+      schema: { tags: ['teams'], summary: 'Road pieces no available team reaches within the target, as GeoJSON, and the covered share' },
+    },
+    async () => {
+      const coverage = response.coverage();
+      if (!coverage) throw new NoRoadNetwork();
+      return {
+        type: 'FeatureCollection',
+        features: coverage.uncovered.features,
+        properties: { coveredShare: coverage.coveredShare, coveredM: coverage.coveredM, totalM: coverage.totalM, targetSeconds: coverage.targetSeconds },
+      };
+    },
+  );
+}
