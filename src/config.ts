@@ -80,6 +80,27 @@ const envSchema = z
     INFLUX_BUCKET: z.string().min(1).default('village'),
     INFLUX_TOKEN: z.string().min(1).optional(),
 
+    /** More bearer tokens for machine clients, as JSON: [{"name":"wall-1","role":"operator","token":"…"}]. */
+    API_TOKENS: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected JSON such as [{"name":"wall-1","role":"operator","token":"<24+ chars>"}]' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.array(
+          z.object({
+            name: z.string().min(1).max(64),
+            role: z.enum(['admin', 'operator', 'installer', 'brigade', 'team']),
+            token: z.string().min(24, 'each token needs at least 24 characters'),
+          }),
+        ),
+      )
+      .optional(),
     /** Bearer token with the admin role on the HTTP API. */
     ADMIN_TOKEN: z.string().min(24, 'expected a random token of at least 24 characters'),
     /** Keys the HMAC of ID-card numbers; losing it unlinks stored card hashes from future swipes. */
@@ -152,6 +173,7 @@ export interface Config {
   influx: InfluxTarget;
   writerBatchLines: number;
   adminToken: string;
+  apiTokens: { name: string; role: 'admin' | 'operator' | 'installer' | 'brigade' | 'team'; token: string }[];
   siteSecret: string;
   scryptCost: number;
   siteDir?: string;
@@ -219,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
     writerBatchLines: e.WRITER_BATCH_LINES,
     adminToken: e.ADMIN_TOKEN,
+    apiTokens: e.API_TOKENS ?? [],
     siteSecret: e.SITE_SECRET,
     scryptCost: e.SCRYPT_COST,
     ...(e.SITE_DIR ? { siteDir: e.SITE_DIR } : {}),

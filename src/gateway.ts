@@ -180,7 +180,10 @@ export class Gateway {
     await this.response.start();
 
     const broker = this.broker;
-    const auth = new BearerTokens([{ token: config.adminToken, principal: { name: 'admin-token', role: 'admin' } }]);
+    const auth = new BearerTokens([
+      { token: config.adminToken, principal: { name: 'admin-token', role: 'admin' } },
+      ...config.apiTokens.map((t) => ({ token: t.token, principal: { name: t.name, role: t.role } })),
+    ]);
     const http = await createHttpServer({
       log,
       trustProxy: config.http.trustProxy,

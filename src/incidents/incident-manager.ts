@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { RuleAction } from '../rules/types.js';
-import type { Incident, IncidentStore } from './incident-store.js';
+import { SEVERITY_RANK, type Incident, type IncidentStore } from './incident-store.js';
 
 export interface IncidentManagerOptions {
   store: IncidentStore;
@@ -29,9 +29,14 @@ export class IncidentManager {
     const { store } = this.options;
     const at = this.now();
     const evidence = { deviceIds: action.evidence.deviceIds, events: action.evidence.events.length, event: action.event.event };
-    const existing = store.findOpen(action.ruleId, action.key);
+    // A graver rule about the same place (a second detector confirming a fire) escalates the incident
+    // the operators already see, instead of opening a second one beside it.
+    const sameSubject = store.findOpenBySubject(action.event.kind, action.event.place, action.event.deviceId);
+    const existing =
+      store.findOpen(action.ruleId, action.key) ??
+      (sameSubject && SEVERITY_RANK[action.severity] < SEVERITY_RANK[sameSubject.severity] ? sameSubject : undefined);
     let incident = existing
-      ? store.repeat(existing.id, action.severity, action.summary, at, `rule:${action.ruleId}`, evidence)
+      ? store.repeat(existing.id, action.severity, action.summary, at, `rule:${action.ruleId}`, { ...evidence, rule: action.ruleId }, action.title)
       : store.open(
           {
             ruleId: action.ruleId,
@@ -62,7 +67,7 @@ export class IncidentManager {
       this.options.sendDeviceCommand(deviceId, command, args);
       incident = store.annotate(incident.id, at, `rule:${action.ruleId}`, 'device command sent', {}, { deviceId, command });
     }
-    if (action.actions.dispatch && incident.status === 'open' && incident.teamId === null) {
+    if (action.actions.dispatch && (incident.status === 'open' || incident.status === 'escalated') && incident.teamId === null) {
       const reason = typeof action.actions.dispatch === 'object' ? action.actions.dispatch.reason : undefined;
       try {
         await this.options.dispatcher.dispatch(incident.id, 'dispatcher', reason ? { reason } : {});

@@ -15,7 +15,7 @@ const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
   cancelled: [],
 };
 
-const SEVERITY_RANK: Record<Severity, number> = { red: 0, orange: 1, blue: 2, green: 3 };
+export const SEVERITY_RANK: Record<Severity, number> = { red: 0, orange: 1, blue: 2, green: 3 };
 
 export interface Incident {
   id: number;
@@ -146,6 +146,16 @@ export class IncidentStore {
     return row ? fromRow(row) : undefined;
   }
 
+  /** The open incident about the same thing (same kind, same place — or the same device where there is no place). */
+  findOpenBySubject(kind: string, place: string | undefined, deviceId: string): Incident | undefined {
+    const row = (
+      place
+        ? this.db.prepare("SELECT * FROM incidents WHERE kind = ? AND place = ? AND status NOT IN ('resolved', 'cancelled') ORDER BY id DESC LIMIT 1").get(kind, place)
+        : this.db.prepare("SELECT * FROM incidents WHERE kind = ? AND place IS NULL AND device_id = ? AND status NOT IN ('resolved', 'cancelled') ORDER BY id DESC LIMIT 1").get(kind, deviceId)
+    ) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
   get(id: number): Incident | undefined {
     const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     return row ? fromRow(row) : undefined;
@@ -205,14 +215,14 @@ export class IncidentStore {
     })();
   }
 
-  /** A repeat of the same rule and key: count it, raise the severity if the repeat is worse. */
-  repeat(id: number, severity: Severity, summary: string, at: number, actor: string, detail: Record<string, unknown> = {}): Incident {
+  /** A repeat of the same rule and key, or a graver rule about the same subject: count it, raise the severity if worse. */
+  repeat(id: number, severity: Severity, summary: string, at: number, actor: string, detail: Record<string, unknown> = {}, title?: string): Incident {
     return this.db.transaction(() => {
       const current = this.get(id)!;
       const raised = SEVERITY_RANK[severity] < SEVERITY_RANK[current.severity];
       this.db
-        .prepare('UPDATE incidents SET updates = updates + 1, updated_at = ?, summary = ?, severity = ? WHERE id = ?')
-        .run(at, summary, raised ? severity : current.severity, id);
+        .prepare('UPDATE incidents SET updates = updates + 1, updated_at = ?, summary = ?, severity = ?, title = ? WHERE id = ?')
+        .run(at, summary, raised ? severity : current.severity, raised && title ? title : current.title, id);
       this.record(id, at, actor, raised ? 'severity raised' : 'repeated', current.status, current.status, {
         ...(raised ? { from: current.severity, to: severity } : {}),
         ...detail,

@@ -215,3 +215,47 @@ t.test('ETA over 180 s: target at risk, a second team goes too, the brigade is t
   t.equal(coverage.json.type, 'FeatureCollection');
   t.ok(coverage.json.properties.coveredShare >= 0 && coverage.json.properties.coveredShare < 1, `covered share ${coverage.json.properties.coveredShare} (both teams are out)`);
 });
+
+t.test('a second detector in the same place within 2 min escalates the same incident to red and tells the brigade; roles are checked', async (t) => {
+  const siteDir = mkdtempSync(join(tmpdir(), 'site-'));
+  t.teardown(() => rmSync(siteDir, { recursive: true, force: true }));
+  writeSite(siteDir);
+  const tokens = [
+    { name: 'wall-1', role: 'operator', token: 'operator-token-0123456789abcdef' },
+    { name: 'brigade-1', role: 'brigade', token: 'brigade-token-0123456789abcdef' },
+    { name: 'tracker-app', role: 'team', token: 'team-token-0123456789abcdefgh' },
+  ];
+  const h = await startGateway({ INFLUX_URL: 'http://127.0.0.1:9', SITE_DIR: siteDir, API_TOKENS: JSON.stringify(tokens) });
+  t.teardown(() => h.stop());
+  const brigade: unknown[] = [];
+  h.gateway.bus.on('brigade', (event) => brigade.push(event));
+  const a = await registerAt(h, 'fire', 'fd-f7-a', 1000, 25);
+  const b = await registerAt(h, 'fire', 'fd-f7-b', 1010, 30);
+  await tracker(h, 'team-east', 1800, 0);
+  await waitFor('team position', async () => (await h.http('GET', '/api/teams')).json.teams[0].lon !== null);
+  const [ca, cb] = [await h.connect(a), await h.connect(b)];
+  await ca.publishAsync(`v1/testvillage/fire/${a.device.id}/event`, JSON.stringify({ event: 'alarm', sensor: 'smoke' }), { qos: 1 });
+  const first = await waitFor('orange incident', async () => (await h.http('GET', '/api/incidents')).json.incidents[0]);
+  t.equal(first.severity, 'orange');
+  t.equal(brigade.length, 0, 'one detector: verify first, no brigade yet');
+  await cb.publishAsync(`v1/testvillage/fire/${b.device.id}/event`, JSON.stringify({ event: 'alarm', sensor: 'smoke' }), { qos: 1 });
+  const red = await waitFor('red', async () => {
+    const list = (await h.http('GET', '/api/incidents')).json.incidents;
+    return list[0]?.severity === 'red' ? list : undefined;
+  });
+  t.equal(red.length, 1, 'still one incident for Furniture Factory 7');
+  t.equal(red[0].id, first.id);
+  t.ok(red[0].brigadeNotified);
+  t.equal(brigade.length, 1, 'the brigade is told once');
+  const audit = (await h.http('GET', `/api/incidents/${first.id}`)).json.audit.map((e: { action: string }) => e.action);
+  t.ok(audit.includes('severity raised') && audit.includes('brigade notified'), audit.join(', '));
+
+  const [operator, brigadeToken, team] = tokens.map((x) => x.token);
+  t.equal((await h.http('POST', '/api/devices', { id: 'x1', site: 'testvillage', kind: 'fire', model: 'emberline/d10' }, operator)).status, 403, 'operators do not register devices');
+  t.equal((await h.http('POST', `/api/incidents/${first.id}/dispatch`, {}, brigadeToken)).status, 403, 'the brigade does not dispatch patrol teams');
+  t.equal((await h.http('POST', `/api/incidents/${first.id}/ack`, undefined, brigadeToken)).status, 200, 'the brigade acknowledges');
+  t.equal((await h.http('POST', `/api/incidents/${first.id}/resolve`, { note: 'x' }, team)).status, 403, 'a team page cannot resolve');
+  t.equal((await h.http('GET', '/api/incidents', undefined, '')).status, 401, 'no token, no incidents');
+  const acked = (await h.http('GET', `/api/incidents/${first.id}`, undefined, operator)).json;
+  t.equal(acked.incident.acknowledgedBy, 'brigade:brigade-1', 'the acknowledgement names who');
+});
