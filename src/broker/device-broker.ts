@@ -33,6 +33,11 @@ export interface DeviceBrokerOptions {
   recordDeadLetter(letter: DeadLetter): void;
   metrics: Metrics;
   log: Logger;
+  /**
+   * aedes' shared-state seams, for running several gateway nodes: a Redis-backed
+   * emitter (mqemitter-redis) and persistence (aedes-persistence-redis). Default: in-process.
+   */
+  cluster?: { mq?: unknown; persistence?: unknown };
 }
 
 class RefusedError extends Error {
@@ -75,6 +80,8 @@ export class DeviceBroker {
     let self: DeviceBroker | undefined;
     const aedes = await Aedes.createBroker({
       id: 'village-gateway',
+      ...(options.cluster?.mq ? { mq: options.cluster.mq } : {}),
+      ...(options.cluster?.persistence ? { persistence: options.cluster.persistence } : {}),
       maxClientsIdLength: 64,
       connectTimeout: 15_000,
       preConnect: (client, packet, done) => {
