@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics() {
   const registry = new Registry();
   try {
-    collectDefaultMetrics({ register: registry, prefix: 'gateway_process_' });
+    collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
   } catch {
     // Near the open-file limit the default collectors can throw EMFILE; metrics must never take the gateway down.
   }
