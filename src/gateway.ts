@@ -27,6 +27,8 @@ import { InfluxWriter, ensureDatabase } from './writer/influx-writer.js';
 import type { Incident } from './incidents/incident-store.js';
 import { ResponseSystem } from './response/response-system.js';
 import { incidentRoutes } from './api/routes/incidents.js';
+import { registerRoutes } from './api/routes/registers.js';
+import { Registers } from './registers/registers.js';
 
 export interface GatewayEvents extends Record<string, unknown> {
   ingested: IngestedMessage;
@@ -57,6 +59,7 @@ export class Gateway {
   readonly outbox: DurableOutbox;
   readonly writer: InfluxWriter;
   readonly response: ResponseSystem;
+  readonly registers: Registers;
   private readonly db: SqliteDatabase;
   private readonly ingest: Ingest;
   private availability?: Availability;
@@ -106,11 +109,13 @@ export class Gateway {
         linesDeadLettered: (count) => this.metrics.linesDeadLettered.inc(count),
       },
     }, this.outbox, this.outbox);
+    this.registers = new Registers(this.db, (site) => this.cardProtectorFor(site));
     this.response = new ResponseSystem({
       config,
       db: this.db,
       devices: this.registry,
       bus: this.bus,
+      enrichment: this.registers,
       sendCommand: async (deviceId, payload) => {
         const device = this.registry.get(deviceId);
         if (!device) throw new Error(`device ${deviceId} is not registered`);
@@ -205,6 +210,7 @@ export class Gateway {
     });
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
     await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry });
+    await http.register(registerRoutes, { registers: this.registers, auth });
     await http.listen({ port: config.http.port, host: config.http.host });
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port;

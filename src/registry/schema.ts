@@ -1,8 +1,9 @@
 import { DISPATCH_ORDER_MIGRATION } from '../dispatch/dispatch-orders.js';
 import { INCIDENT_MIGRATION } from '../incidents/incident-store.js';
 import { TEAM_MIGRATION } from '../teams/team-registry.js';
+import { REGISTERS_MIGRATION } from '../registers/schema.js';
 
-/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams. Append only. */
+/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams, registers. Append only. */
 export const GATEWAY_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE devices (
@@ -26,4 +27,5 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   INCIDENT_MIGRATION,
   DISPATCH_ORDER_MIGRATION,
   TEAM_MIGRATION,
+  REGISTERS_MIGRATION,
 ];
