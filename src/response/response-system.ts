@@ -54,6 +54,7 @@ export class ResponseSystem {
   private site?: Site;
   private coverageCache?: { at: number; value: RoadCoverage };
   private readonly unsubscribe: (() => void)[] = [];
+  private coverageTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: ResponseSystemOptions) {
     const { config, db, log } = options;
@@ -119,10 +120,20 @@ export class ResponseSystem {
       bus.on('availability', (change) => this.runner.availability(change)),
     );
     this.runner.start(() => this.dispatcher.tick());
+    // The coverage metric is worth a hole noticed before an alarm falls into it: refresh it every 10 s.
+    this.coverageTimer = setInterval(() => {
+      try {
+        this.coverage();
+      } catch (err) {
+        log.error({ err }, 'coverage recompute failed');
+      }
+    }, 10_000);
+    this.coverageTimer.unref();
   }
 
   async stop(): Promise<void> {
     for (const off of this.unsubscribe.splice(0)) off();
+    if (this.coverageTimer) clearInterval(this.coverageTimer);
     await this.runner.stop();
     this.rulesWatcher?.stop();
     await this.siteWatcher?.stop();

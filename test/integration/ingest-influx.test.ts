@@ -69,7 +69,12 @@ t.test('the v2 write API path lands in a server that speaks /api/v2/write (Victo
   const model = modelsForKind('fire')[0]!;
   const device = await h.register('fire', { model });
   const client = await h.connect(device);
-  for (let i = 0; i < 20; i++) await client.publishAsync(`v1/testvillage/fire/${device.device.id}/status`, examplePayload(model, 'status'), { qos: 1 });
+  // Distinct device times 10 ms apart: VictoriaMetrics keeps milliseconds and deduplicates within one.
+  const heartbeat = JSON.parse(examplePayload(model, 'status').toString()) as Record<string, unknown>;
+  const start = Date.now() - 1000;
+  for (let i = 0; i < 20; i++) {
+    await client.publishAsync(`v1/testvillage/fire/${device.device.id}/status`, JSON.stringify({ ...heartbeat, ts: start + i * 10 }), { qos: 1 });
+  }
   const samples = await waitFor('samples in VictoriaMetrics', async () => {
     await fetch(`${vm.url}/internal/force_flush`).catch(() => undefined);
     const response = await fetch(`${vm.url}/api/v1/export?match[]=${encodeURIComponent(`{device="${device.device.id}"}`)}`);
