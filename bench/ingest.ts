@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { modelsForKind } from '../devices/index.js';
 import { modelId, type DeviceKind, type ValidExample } from '../devices/model.js';
 import type { LoadCommand, LoadDevice, LoadReport } from '../simulators/load-generator.js';
-import { spawnGateway } from '../src/tools/gateway-process.js';
+import { gatewayMetric, spawnGateway } from '../src/tools/gateway-process.js';
 import { freeLoopbackPort, startInfluxd } from '../src/tools/local-servers.js';
 import { percentile, recordResults, printTable } from './report.js';
 
@@ -104,15 +104,8 @@ async function countInInflux(url: string, measurements: string[], prefix: string
   return total;
 }
 
-async function rejectedTotal(httpPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  return [...text.matchAll(/^gateway_messages_rejected_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-}
-
-async function outboxDepth(httpPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  return Number(/^gateway_outbox_depth_messages (\d+)/m.exec(text)?.[1] ?? NaN);
-}
+const rejectedTotal = async (httpPort: number) => (await gatewayMetric(httpPort, 'gateway_messages_rejected_total')) || 0;
+const outboxDepth = (httpPort: number) => gatewayMetric(httpPort, 'gateway_outbox_depth_messages');
 
 export async function benchIngest(): Promise<Record<string, number | string>> {
   const influx = await startInfluxd();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEVICE_KINDS, type DeviceKind } from '../devices/model.js';
+import type { InfluxTarget } from './writer/influx-target.js';
 
 /**
  * Configuration comes only from environment variables (12-factor). Every
@@ -28,17 +29,22 @@ export const DEFAULT_RATE_LIMITS: Record<DeviceKind, RateLimit> = {
   team: { ratePerSecond: 5, burst: 30 },
 };
 
-const rateLimitsSchema = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected JSON such as {"camera":{"ratePerSecond":2,"burst":30}}' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.enum(DEVICE_KINDS), rateLimitSchema).describe('per-kind token buckets'));
+/** An environment variable holding JSON, parsed, then validated by `schema`. */
+function jsonVariable<T extends z.ZodTypeAny>(example: string, schema: T) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected JSON such as ${example}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+const rateLimitsSchema = jsonVariable('{"camera":{"ratePerSecond":2,"burst":30}}', z.record(z.enum(DEVICE_KINDS), rateLimitSchema));
 
 const envSchema = z
   .object({
@@ -81,26 +87,16 @@ const envSchema = z
     INFLUX_TOKEN: z.string().min(1).optional(),
 
     /** More bearer tokens for machine clients, as JSON: [{"name":"wall-1","role":"operator","token":"…"}]. */
-    API_TOKENS: z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected JSON such as [{"name":"wall-1","role":"operator","token":"<24+ chars>"}]' });
-          return z.NEVER;
-        }
-      })
-      .pipe(
-        z.array(
-          z.object({
-            name: z.string().min(1).max(64),
-            role: z.enum(['admin', 'operator', 'installer', 'brigade', 'team']),
-            token: z.string().min(24, 'each token needs at least 24 characters'),
-          }),
-        ),
-      )
-      .optional(),
+    API_TOKENS: jsonVariable(
+      '[{"name":"wall-1","role":"operator","token":"<24+ chars>"}]',
+      z.array(
+        z.object({
+          name: z.string().min(1).max(64),
+          role: z.enum(['admin', 'operator', 'installer', 'brigade', 'team']),
+          token: z.string().min(24, 'each token needs at least 24 characters'),
+        }),
+      ),
+    ).optional(),
     /** Bearer token with the admin role on the HTTP API. */
     ADMIN_TOKEN: z.string().min(24, 'expected a random token of at least 24 characters'),
     /** Keys the HMAC of ID-card numbers; losing it unlinks stored card hashes from future swipes. */
@@ -134,22 +130,7 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-export interface InfluxV1Target {
-  api: 'v1';
-  url: string;
-  database: string;
-  retentionPolicy?: string;
-  username?: string;
-  password?: string;
-}
-export interface InfluxV2Target {
-  api: 'v2';
-  url: string;
-  org: string;
-  bucket: string;
-  token?: string;
-}
-export type InfluxTarget = InfluxV1Target | InfluxV2Target;
+export type { InfluxTarget };
 
 export interface Config {
   logLevel: Env['LOG_LEVEL'];

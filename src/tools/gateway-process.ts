@@ -39,3 +39,10 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 30_0
   const ports = await ready;
   return { child, output, exited, ...ports };
 }
+
+/** Sum of one Prometheus metric's samples (all label sets) as the gateway reports it on /metrics. */
+export async function gatewayMetric(httpPort: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const samples = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))];
+  return samples.length === 0 ? Number.NaN : samples.reduce((sum, m) => sum + Number(m[1]), 0);
+}

@@ -7,7 +7,7 @@ import { modelsForKind } from '../../devices/index.js';
 import type { ValidExample } from '../../devices/model.js';
 import { freeLoopbackPort, startInfluxd, type LocalServer } from '../../src/tools/local-servers.js';
 import { ADMIN_TOKEN, SITE_SECRET, waitFor, type Credentials } from '../support/gateway-harness.js';
-import { spawnGateway, type GatewayProcess } from '../../src/tools/gateway-process.js';
+import { gatewayMetric, spawnGateway, type GatewayProcess } from '../../src/tools/gateway-process.js';
 
 /**
  * "Nothing acknowledged is lost": a steady QoS 1 stream, the gateway killed
@@ -83,10 +83,7 @@ async function storedIds(influx: LocalServer, deviceId: string): Promise<Set<str
   return new Set((body.results[0]?.series?.[0]?.values ?? []).map((v) => v[1]));
 }
 
-async function outboxDepth(httpPort: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  return Number(/^gateway_outbox_depth_messages (\d+)/m.exec(text)?.[1] ?? NaN);
-}
+const outboxDepth = (httpPort: number) => gatewayMetric(httpPort, 'gateway_outbox_depth_messages');
 
 t.test('kill -9 mid-stream, then a 30 s InfluxDB outage under load: every acknowledged message is in InfluxDB', async (t) => {
   let influx = await startInfluxd();
