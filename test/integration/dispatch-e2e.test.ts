@@ -259,3 +259,33 @@ t.test('a second detector in the same place within 2 min escalates the same inci
   const acked = (await h.http('GET', `/api/incidents/${first.id}`, undefined, operator)).json;
   t.equal(acked.incident.acknowledgedBy, 'brigade:brigade-1', 'the acknowledgement names who');
 });
+
+t.test('two alarms at once do not get the same team while another is free; a busy team is skipped', async (t) => {
+  const siteDir = mkdtempSync(join(tmpdir(), 'site-'));
+  t.teardown(() => rmSync(siteDir, { recursive: true, force: true }));
+  writeSite(siteDir);
+  const h = await startGateway({ INFLUX_URL: 'http://127.0.0.1:9', SITE_DIR: siteDir });
+  t.teardown(() => h.stop());
+  const f7 = await registerAt(h, 'fire', 'fd-f7', 1000, 25);
+  const mill = await registerAt(h, 'fire', 'fd-mill', 1500, 25);
+  await tracker(h, 'team-east', 1800, 0);
+  await tracker(h, 'team-west', 200, 0);
+  const busy = await tracker(h, 'team-busy', 1400, 0);
+  await busy.say({ event: 'status', status: 'busy' });
+  await waitFor('teams ready', async () => {
+    const teams = (await h.http('GET', '/api/teams')).json.teams as { id: string; lon: number | null; status: string }[];
+    return teams.every((tm) => tm.lon !== null) && teams.find((tm) => tm.id === 'team-busy')?.status === 'busy';
+  });
+  const [a, b] = [await h.connect(f7), await h.connect(mill)];
+  await Promise.all([
+    a.publishAsync(`v1/testvillage/fire/${f7.device.id}/event`, JSON.stringify({ event: 'alarm', sensor: 'smoke' }), { qos: 1 }),
+    b.publishAsync(`v1/testvillage/fire/${mill.device.id}/event`, JSON.stringify({ event: 'alarm', sensor: 'smoke' }), { qos: 1 }),
+  ]);
+  const incidents = await waitFor('both dispatched', async () => {
+    const list = (await h.http('GET', '/api/incidents')).json.incidents as { teamId: string | null; place: string }[];
+    return list.length === 2 && list.every((i) => i.teamId !== null) ? list : undefined;
+  });
+  const teams = incidents.map((i) => i.teamId);
+  t.not(teams[0], teams[1], `different teams: ${teams.join(' and ')}`);
+  t.notOk(teams.includes('team-busy'), 'the busy team (nearest to the mill) is skipped');
+});
