@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEVICE_KINDS, type DeviceKind } from '../devices/model.js';
 import type { InfluxTarget } from './writer/influx-target.js';
+import { readAccountsEnv, type AccountsConfig } from './accounts/config.js';
 
 /**
  * Configuration comes only from environment variables (12-factor). Every
@@ -160,6 +161,7 @@ export interface Config {
   siteDir?: string;
   rulesFile?: string;
   dispatch: { ackWindowMs: number; arrivalRadiusM: number; targetSeconds: number; staleAfterMs: number };
+  accounts: AccountsConfig;
 }
 
 export class ConfigError extends Error {
@@ -171,15 +173,17 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  const accounts = readAccountsEnv(env);
+  if (!parsed.success || !accounts.ok) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((issue) => {
         const variable = String(issue.path[0] ?? '(environment)');
         const raw = env[variable];
         const shown = raw === undefined ? 'it is not set' : `got ${JSON.stringify(isSecret(variable) ? '<hidden>' : raw)}`;
         return `${variable}: ${issue.message} (${shown})`;
       }),
-    );
+      ...(accounts.ok ? [] : accounts.problems),
+    ]);
   }
   const e = parsed.data;
   return {
@@ -227,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scryptCost: e.SCRYPT_COST,
     ...(e.SITE_DIR ? { siteDir: e.SITE_DIR } : {}),
     ...(e.RULES_FILE ? { rulesFile: e.RULES_FILE } : {}),
+    accounts: accounts.config,
     dispatch: {
       ackWindowMs: e.DISPATCH_ACK_WINDOW_MS,
       arrivalRadiusM: e.ARRIVAL_RADIUS_M,

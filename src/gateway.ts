@@ -29,6 +29,11 @@ import { ResponseSystem } from './response/response-system.js';
 import { incidentRoutes } from './api/routes/incidents.js';
 import { registerRoutes } from './api/routes/registers.js';
 import { Registers } from './registers/registers.js';
+import { Accounts } from './accounts/accounts.js';
+import { ensureFirstAdmin } from './accounts/first-admin.js';
+import { LoginRateLimit } from './accounts/login-rate-limit.js';
+import { CompositeResolver, SessionResolver } from './accounts/session-resolver.js';
+import { accountRoutes } from './api/routes/accounts.js';
 
 export interface GatewayEvents extends Record<string, unknown> {
   ingested: IngestedMessage;
@@ -60,6 +65,7 @@ export class Gateway {
   readonly writer: InfluxWriter;
   readonly response: ResponseSystem;
   readonly registers: Registers;
+  readonly accounts: Accounts;
   private readonly db: SqliteDatabase;
   private readonly ingest: Ingest;
   private availability?: Availability;
@@ -128,10 +134,19 @@ export class Gateway {
       metrics: this.metrics,
       log,
     });
+    this.accounts = new Accounts({
+      db: this.db,
+      scryptCost: config.accounts.passwordScryptCost,
+      sessions: config.accounts.sessions,
+      teamExists: (teamId) => this.response.teams.get(teamId) !== undefined,
+    });
   }
 
   async start(): Promise<GatewayAddresses> {
     const { config, log } = this;
+    const firstAdmin = await ensureFirstAdmin(this.accounts, config.accounts.firstAdmin);
+    if (firstAdmin === 'created') log.warn({ username: config.accounts.firstAdmin?.username }, 'first admin account created from FIRST_ADMIN_USERNAME; unset FIRST_ADMIN_PASSWORD now');
+    if (firstAdmin === 'not-configured') log.warn('no admin account yet: run src/tools/create-admin.ts or set FIRST_ADMIN_USERNAME and FIRST_ADMIN_PASSWORD');
     this.outbox.on('error', (err: Error) => log.fatal({ err }, 'outbox storage failed: no message can be acknowledged'));
     await this.outbox.start();
     this.registry.markAllOffline();
@@ -185,10 +200,11 @@ export class Gateway {
     await this.response.start();
 
     const broker = this.broker;
-    const auth = new BearerTokens([
+    const bearer = new BearerTokens([
       { token: config.adminToken, principal: { name: 'admin-token', role: 'admin' } },
       ...config.apiTokens.map((t) => ({ token: t.token, principal: { name: t.name, role: t.role } })),
     ]);
+    const auth = new CompositeResolver([bearer, new SessionResolver(this.accounts)]);
     const http = await createHttpServer({
       log,
       trustProxy: config.http.trustProxy,
@@ -211,6 +227,12 @@ export class Gateway {
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
     await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry });
     await http.register(registerRoutes, { registers: this.registers, auth });
+    await http.register(accountRoutes, {
+      accounts: this.accounts,
+      auth,
+      loginRateLimit: new LoginRateLimit(config.accounts.loginRateLimit),
+      cookieSecure: config.accounts.cookieSecure,
+    });
     await http.listen({ port: config.http.port, host: config.http.host });
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port;

@@ -2,8 +2,9 @@ import { DISPATCH_ORDER_MIGRATION } from '../dispatch/dispatch-orders.js';
 import { INCIDENT_MIGRATION } from '../incidents/incident-store.js';
 import { TEAM_MIGRATION } from '../teams/team-registry.js';
 import { REGISTERS_MIGRATION } from '../registers/schema.js';
+import { ACCOUNTS_MIGRATION } from '../accounts/accounts.js';
 
-/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams, registers. Append only. */
+/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams, registers, accounts. Append only. */
 export const GATEWAY_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE devices (
@@ -28,4 +29,5 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   DISPATCH_ORDER_MIGRATION,
   TEAM_MIGRATION,
   REGISTERS_MIGRATION,
+  ACCOUNTS_MIGRATION,
 ];

@@ -43,6 +43,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ha
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     SCRYPT_COST: '1024',
+    PASSWORD_SCRYPT_COST: '1024',
     LOG_LEVEL: 'info',
     ...env,
   });
