@@ -34,6 +34,9 @@ import { ensureFirstAdmin } from './accounts/first-admin.js';
 import { LoginRateLimit } from './accounts/login-rate-limit.js';
 import { CompositeResolver, SessionResolver } from './accounts/session-resolver.js';
 import { accountRoutes } from './api/routes/accounts.js';
+import { createPairing, wirePairing, type Pairing } from './pairing/index.js';
+import { recordRefusal } from './pairing/refusals.js';
+import { pairingRoutes } from './api/routes/pairing.js';
 
 export interface GatewayEvents extends Record<string, unknown> {
   ingested: IngestedMessage;
@@ -66,6 +69,8 @@ export class Gateway {
   readonly response: ResponseSystem;
   readonly registers: Registers;
   readonly accounts: Accounts;
+  readonly pairing: Pairing;
+  private unwirePairing?: () => void;
   private readonly db: SqliteDatabase;
   private readonly ingest: Ingest;
   private availability?: Availability;
@@ -84,6 +89,7 @@ export class Gateway {
     this.db = openDatabase(join(config.dataDir, 'gateway.db'));
     migrate(this.db, GATEWAY_MIGRATIONS);
     this.registry = new DeviceRegistry(this.db);
+    this.pairing = createPairing({ db: this.db, registry: this.registry, findModel, scryptCost: config.scryptCost });
     this.outbox = new DurableOutbox({
       file: join(config.dataDir, 'outbox.db'),
       sync: config.outbox.sync,
@@ -170,7 +176,9 @@ export class Gateway {
     this.availability.start();
 
     const availability = this.availability;
+    this.unwirePairing = wirePairing(this.bus, this.pairing.commissioning);
     this.broker = await DeviceBroker.create({
+      onRefusal: recordRefusal,
       config: config.mqtt,
       rateLimits: config.ingest.rateLimits,
       registry: this.registry,
@@ -227,6 +235,7 @@ export class Gateway {
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
     await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry });
     await http.register(registerRoutes, { registers: this.registers, auth });
+    await http.register(pairingRoutes, { auth, pairing: this.pairing, mqtt: { port: mqtt.port, ...(mqtt.tlsPort !== undefined ? { tlsPort: mqtt.tlsPort } : {}), websocketPath: '/mqtt' } });
     await http.register(accountRoutes, {
       accounts: this.accounts,
       auth,
@@ -253,6 +262,7 @@ export class Gateway {
     this.availability?.stop();
     await this.writer.stop();
     await this.outbox.stop();
+    this.unwirePairing?.();
     this.db.close();
     this.log.info('gateway stopped');
   }

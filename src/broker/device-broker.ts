@@ -38,6 +38,8 @@ export interface DeviceBrokerOptions {
    * emitter (mqemitter-redis) and persistence (aedes-persistence-redis). Default: in-process.
    */
   cluster?: { mq?: unknown; persistence?: unknown };
+  /** Told of every refusal by device id, so an installer can be shown why a new device is not heard. */
+  onRefusal?(deviceId: string, reason: string, detail?: string): void;
 }
 
 class RefusedError extends Error {
@@ -216,6 +218,9 @@ export class DeviceBroker {
     const refuse = (reason: string, returnCode: number) => {
       this.options.metrics.connectRefused.inc({ reason });
       this.options.log.warn({ clientId: client.id, username, reason }, 'CONNECT refused');
+      const detail =
+        reason === 'client_id_mismatch' ? `client id "${client.id}", username "${username}"` : reason === 'will_topic_not_allowed' ? this.willTopics.get(client) : undefined;
+      for (const id of new Set([username, client.id])) if (id) this.options.onRefusal?.(id, reason, detail);
       done(new RefusedError(reason, returnCode), false);
     };
     if (!username || !password) return refuse('missing_credentials', BAD_CREDENTIALS);
@@ -265,6 +270,7 @@ export class DeviceBroker {
     if (!allowed) {
       this.options.metrics.aclDenied.inc({ action: 'publish' });
       this.options.log.warn({ deviceId: device?.id ?? client.id, topic: packet.topic }, 'publish refused by ACL');
+      this.options.onRefusal?.(device?.id ?? client.id, 'acl_publish', packet.topic);
       // MQTT 3.1.1 has no negative PUBACK: the error closes the connection, as the spec allows (MQTT-3.3.5-2).
       return done(new Error(`not authorized to publish to ${packet.topic}`));
     }
@@ -317,6 +323,7 @@ export class DeviceBroker {
     if (allowed) return done(null, subscription);
     this.options.metrics.aclDenied.inc({ action: 'subscribe' });
     this.options.log.warn({ deviceId: device?.id ?? client.id, topic: subscription.topic }, 'subscription refused by ACL');
+    this.options.onRefusal?.(device?.id ?? client.id, 'acl_subscribe', subscription.topic);
     // A negative SUBACK (0x80) keeps the device connected and tells it exactly which filter was refused.
     done(null, null);
   }

@@ -3,8 +3,9 @@ import { INCIDENT_MIGRATION } from '../incidents/incident-store.js';
 import { TEAM_MIGRATION } from '../teams/team-registry.js';
 import { REGISTERS_MIGRATION } from '../registers/schema.js';
 import { ACCOUNTS_MIGRATION } from '../accounts/accounts.js';
+import { PAIRING_MIGRATION } from '../pairing/claim-codes.js';
 
-/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams, registers, accounts. Append only. */
+/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams, registers, accounts, pairing. Append only. */
 export const GATEWAY_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE devices (
@@ -30,4 +31,5 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   TEAM_MIGRATION,
   REGISTERS_MIGRATION,
   ACCOUNTS_MIGRATION,
+  PAIRING_MIGRATION,
 ];
