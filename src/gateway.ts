@@ -37,6 +37,8 @@ import { accountRoutes } from './api/routes/accounts.js';
 import { createPairing, wirePairing, type Pairing } from './pairing/index.js';
 import { recordRefusal } from './pairing/refusals.js';
 import { pairingRoutes } from './api/routes/pairing.js';
+import { brigadeRoutes } from './api/routes/brigade.js';
+import { BrigadeSubscriptions, WebhookDispatcher, WebhookOutbox, wireBrigadeNotifications } from './notify/index.js';
 
 export interface GatewayEvents extends Record<string, unknown> {
   ingested: IngestedMessage;
@@ -71,6 +73,10 @@ export class Gateway {
   readonly accounts: Accounts;
   readonly pairing: Pairing;
   private unwirePairing?: () => void;
+  readonly brigadeSubscriptions: BrigadeSubscriptions;
+  readonly brigadeOutbox: WebhookOutbox;
+  private readonly brigadeDispatcher: WebhookDispatcher;
+  private unwireBrigade?: () => void;
   private readonly db: SqliteDatabase;
   private readonly ingest: Ingest;
   private availability?: Availability;
@@ -89,6 +95,9 @@ export class Gateway {
     this.db = openDatabase(join(config.dataDir, 'gateway.db'));
     migrate(this.db, GATEWAY_MIGRATIONS);
     this.registry = new DeviceRegistry(this.db);
+    this.brigadeSubscriptions = new BrigadeSubscriptions(this.db);
+    this.brigadeOutbox = new WebhookOutbox(this.db);
+    this.brigadeDispatcher = new WebhookDispatcher({ outbox: this.brigadeOutbox, log: log.child({ component: 'brigade-webhooks' }) });
     this.pairing = createPairing({ db: this.db, registry: this.registry, findModel, scryptCost: config.scryptCost });
     this.outbox = new DurableOutbox({
       file: join(config.dataDir, 'outbox.db'),
@@ -205,6 +214,9 @@ export class Gateway {
       },
     });
     const mqtt = await this.broker.listen();
+    // Wired before the response system starts, so no brigade event is missed.
+    this.unwireBrigade = wireBrigadeNotifications(this.bus, { subscriptions: this.brigadeSubscriptions, outbox: this.brigadeOutbox });
+    this.brigadeDispatcher.start();
     await this.response.start();
 
     const broker = this.broker;
@@ -235,6 +247,7 @@ export class Gateway {
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
     await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry });
     await http.register(registerRoutes, { registers: this.registers, auth });
+    await http.register(brigadeRoutes, { subscriptions: this.brigadeSubscriptions, outbox: this.brigadeOutbox, auth });
     await http.register(pairingRoutes, { auth, pairing: this.pairing, mqtt: { port: mqtt.port, ...(mqtt.tlsPort !== undefined ? { tlsPort: mqtt.tlsPort } : {}), websocketPath: '/mqtt' } });
     await http.register(accountRoutes, {
       accounts: this.accounts,
@@ -259,6 +272,8 @@ export class Gateway {
     await this.http?.close();
     await this.broker?.close();
     await this.response.stop();
+    this.unwireBrigade?.();
+    await this.brigadeDispatcher.stop();
     this.availability?.stop();
     await this.writer.stop();
     await this.outbox.stop();

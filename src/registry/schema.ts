@@ -4,8 +4,9 @@ import { TEAM_MIGRATION } from '../teams/team-registry.js';
 import { REGISTERS_MIGRATION } from '../registers/schema.js';
 import { ACCOUNTS_MIGRATION } from '../accounts/accounts.js';
 import { PAIRING_MIGRATION } from '../pairing/claim-codes.js';
+import { BRIGADE_MIGRATION } from '../notify/schema.js';
 
-/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams, registers, accounts, pairing. Append only. */
+/** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams, registers, accounts, pairing, brigade webhooks. Append only. */
 export const GATEWAY_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE devices (
@@ -32,4 +33,5 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   REGISTERS_MIGRATION,
   ACCOUNTS_MIGRATION,
   PAIRING_MIGRATION,
+  BRIGADE_MIGRATION,
 ];
