@@ -26,13 +26,15 @@ run() {
   fi
 }
 
-packages=(influxdb victoria-metrics mosquitto chromium)
+# fonts-wqy-microhei: the pages speak Chinese; without a CJK font headless Chromium draws empty boxes.
+packages=(influxdb victoria-metrics mosquitto chromium fonts-wqy-microhei)
 # Absolute paths: /usr/sbin is not on every user's PATH.
 declare -A binary_of=(
   [influxdb]=/usr/bin/influxd
   [victoria-metrics]=/usr/bin/victoria-metrics
   [mosquitto]=/usr/sbin/mosquitto
   [chromium]=/usr/bin/chromium
+  [fonts-wqy-microhei]=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 )
 # Process names as pgrep -x sees them (the kernel keeps 15 characters) and their services.
 declare -A service_of=(
@@ -43,7 +45,7 @@ declare -A service_of=(
 
 missing=()
 for package in "${packages[@]}"; do
-  [ -x "${binary_of[$package]}" ] || missing+=("$package")
+  [ -e "${binary_of[$package]}" ] || missing+=("$package")
 done
 
 daemon_pids() {

@@ -38,6 +38,9 @@ import { createPairing, wirePairing, type Pairing } from './pairing/index.js';
 import { recordRefusal } from './pairing/refusals.js';
 import { pairingRoutes } from './api/routes/pairing.js';
 import { brigadeRoutes } from './api/routes/brigade.js';
+import { siteRoutes } from './api/routes/site.js';
+import { createLiveFeed, type LiveFeed } from './live/live-feed.js';
+import { webRoutes } from './web/web-routes.js';
 import { BrigadeSubscriptions, WebhookDispatcher, WebhookOutbox, wireBrigadeNotifications } from './notify/index.js';
 
 export interface GatewayEvents extends Record<string, unknown> {
@@ -77,6 +80,7 @@ export class Gateway {
   readonly brigadeOutbox: WebhookOutbox;
   private readonly brigadeDispatcher: WebhookDispatcher;
   private unwireBrigade?: () => void;
+  private liveFeed?: LiveFeed;
   private readonly db: SqliteDatabase;
   private readonly ingest: Ingest;
   private availability?: Availability;
@@ -225,10 +229,25 @@ export class Gateway {
       ...config.apiTokens.map((t) => ({ token: t.token, principal: { name: t.name, role: t.role } })),
     ]);
     const auth = new CompositeResolver([bearer, new SessionResolver(this.accounts)]);
+    const liveFeed = createLiveFeed({
+      bus: this.bus,
+      registry: this.registry,
+      response: this.response,
+      metrics: this.metrics,
+      outboxDepth: () => this.outbox.depth().messages,
+      auth,
+      log,
+      targetSeconds: config.dispatch.targetSeconds,
+      teamStaleAfterMs: config.dispatch.staleAfterMs,
+    });
+    this.liveFeed = liveFeed;
     const http = await createHttpServer({
       log,
       trustProxy: config.http.trustProxy,
-      upgrades: { '/mqtt': (request, socket, head) => broker.handleUpgrade(request, socket, head) },
+      upgrades: {
+        '/mqtt': (request, socket, head) => broker.handleUpgrade(request, socket, head),
+        '/ws': (request, socket, head) => liveFeed.handleUpgrade(request, socket, head),
+      },
     });
     this.http = http;
     await http.register(operationsRoutes, {
@@ -247,6 +266,8 @@ export class Gateway {
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
     await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry });
     await http.register(registerRoutes, { registers: this.registers, auth });
+    await http.register(siteRoutes, { auth, response: this.response });
+    await http.register(webRoutes, { auth });
     await http.register(brigadeRoutes, { subscriptions: this.brigadeSubscriptions, outbox: this.brigadeOutbox, auth });
     await http.register(pairingRoutes, { auth, pairing: this.pairing, mqtt: { port: mqtt.port, ...(mqtt.tlsPort !== undefined ? { tlsPort: mqtt.tlsPort } : {}), websocketPath: '/mqtt' } });
     await http.register(accountRoutes, {
@@ -269,6 +290,7 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
+    await this.liveFeed?.stop();
     await this.http?.close();
     await this.broker?.close();
     await this.response.stop();

@@ -1,0 +1,258 @@
+import t from 'tap';
+import { connect as tcpConnect } from 'node:net';
+import { EventBus } from '../../src/event-bus.js';
+import type { GatewayEvents } from '../../src/gateway.js';
+import type { BatchMessage, FeedMessage, ResumeMessage, SnapshotMessage, WireDevice } from '../../src/live/wire.js';
+import { startGateway, waitFor, type Credentials, type Harness } from '../support/gateway-harness.js';
+import { cookieFor, openFeed, startWallServer } from './wall-server.js';
+
+const isSnapshot = (m: FeedMessage): m is SnapshotMessage => m.type === 'snapshot';
+const isBatch = (m: FeedMessage): m is BatchMessage => m.type === 'batch';
+const operator = cookieFor('operator');
+
+async function registerAt(h: Harness, kind: 'fire' | 'lock' | 'camera', id: string, lon: number, lat: number): Promise<Credentials> {
+  const model = { fire: 'emberline/d10', lock: 'anmen/l3', camera: 'vistaguard/vg200' }[kind];
+  const response = await h.http('POST', '/api/devices', { id, site: 'testvillage', kind, model, lon, lat, name: `${kind} ${id}` });
+  if (response.status !== 201) throw new Error(response.text);
+  return response.json as Credentials;
+}
+
+const deviceIn = (devices: WireDevice[] | undefined, id: string) => devices?.find((d) => d[0] === id);
+
+t.test('live feed on a real gateway', async (t) => {
+  const h = await startGateway({ INFLUX_URL: 'http://127.0.0.1:9' });
+  t.teardown(() => h.stop());
+  const wall = await startWallServer(h);
+  t.teardown(() => wall.stop());
+
+  const detector = await registerAt(h, 'fire', 'fd-live-1', 120.21, 30.2);
+  await registerAt(h, 'lock', 'lock-live-1', 120.22, 30.21);
+
+  await t.test('the upgrade is refused without a principal, for a role that may not watch, and from a foreign origin', async (t) => {
+    await t.rejects(openFeed(wall.port), /upgrade refused: 401/, 'no cookie: 401');
+    await t.rejects(openFeed(wall.port, { cookie: 'vsg_test=' }), /upgrade refused: 401/, 'an empty cookie is nobody');
+    await t.rejects(openFeed(wall.port, { cookie: cookieFor('installer') }), /upgrade refused: 403/, 'installer: 403');
+    await t.rejects(openFeed(wall.port, { cookie: operator, headers: { origin: 'http://evil.example' } }), /upgrade refused: 403/, 'cross-site WebSocket hijacking is refused');
+    const same = await openFeed(wall.port, { cookie: operator, headers: { origin: `http://127.0.0.1:${wall.port}` } });
+    await same.next(isSnapshot);
+    await same.close();
+    for (const role of ['admin', 'brigade'] as const) {
+      const feed = await openFeed(wall.port, { cookie: cookieFor(role) });
+      await feed.next(isSnapshot);
+      t.pass(`${role} may watch`);
+      await feed.close();
+    }
+  });
+
+  await t.test('a real session cookie (vsg_session from /api/auth/login) opens the feed', async (t) => {
+    const created = await h.http('POST', '/api/accounts', { username: 'wall-op', displayName: 'Wall operator', role: 'operator', password: 'correct horse battery' });
+    t.equal(created.status, 201, created.text);
+    const login = await fetch(`http://127.0.0.1:${h.addresses.httpPort}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'wall-op', password: 'correct horse battery' }),
+    });
+    t.equal(login.status, 200);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    t.match(cookie, /^vsg_session=/);
+    const feed = await openFeed(wall.port, { cookie });
+    await feed.next(isSnapshot);
+    t.pass('the operator session watches the feed');
+    await feed.close();
+    await t.rejects(openFeed(wall.port, { cookie: 'vsg_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }), /upgrade refused: 401/, 'an unknown session is nobody');
+
+    const strict = await startWallServer(h, { recheckMs: 100 });
+    t.teardown(() => strict.stop());
+    const open = await openFeed(strict.port, { cookie });
+    await open.next(isSnapshot);
+    const closed = new Promise<number>((resolve) => open.ws.once('close', (code) => resolve(code)));
+    await fetch(`http://127.0.0.1:${h.addresses.httpPort}/api/auth/logout`, { method: 'POST', headers: { cookie } });
+    t.equal(await closed, 4401, 'logging out closes the open page too (4401: log in again)');
+  });
+
+  await t.test('a new page gets a snapshot, then batches of deltas from the bus', async (t) => {
+    const feed = await openFeed(wall.port, { cookie: operator });
+    t.teardown(() => feed.close());
+    const snapshot = await feed.next(isSnapshot);
+    t.same(snapshot.deviceFields, ['id', 'kind', 'online', 'lon', 'lat', 'lastSeenAt', 'name'], 'devices are tuples with named columns');
+    const fire = deviceIn(snapshot.devices, 'fd-live-1');
+    t.same(fire?.slice(0, 5), ['fd-live-1', 'fire', 0, 120.21, 30.2], 'kind, online and position of each device');
+    t.ok(deviceIn(snapshot.devices, 'lock-live-1'), 'every registered device');
+    t.same(snapshot.incidents, [], 'no incidents yet');
+    t.same(snapshot.teams, []);
+    t.equal(snapshot.settings.targetSeconds, 180);
+    t.match(snapshot.counters, { total: { fire: 1, lock: 1 }, outboxDepth: Number }, 'counters: totals per kind and the outbox');
+    t.equal(snapshot.coverage, null, 'no road network, no coverage');
+
+    const client = await h.connect(detector);
+    const online = (await feed.waitFor('the detector online', (m) => isBatch(m) && deviceIn(m.devices, 'fd-live-1')?.[2] === 1)) as BatchMessage;
+    t.equal(feed.messages.find(isBatch)?.seq, snapshot.seq + 1, 'batches continue the snapshot sequence');
+    t.ok(online.seq > snapshot.seq);
+    t.ok(typeof deviceIn(online.devices, 'fd-live-1')?.[5] === 'number', 'last seen travels with the device');
+    const counted = (await feed.waitFor('the counters', (m) => isBatch(m) && m.counters?.online.fire === 1)) as BatchMessage;
+    t.match(counted.counters, { online: { fire: 1 }, total: { fire: 1, lock: 1 } }, 'the online counters follow');
+
+    await client.publishAsync(`v1/testvillage/fire/fd-live-1/event`, JSON.stringify({ event: 'alarm', sensor: 'smoke' }), { qos: 1 });
+    const opened = (await feed.waitFor('the incident', (m) => isBatch(m) && (m.incidents?.length ?? 0) > 0)) as BatchMessage;
+    const incident = opened.incidents![0]!;
+    t.match(incident, { ruleId: 'fire-alarm', severity: 'orange', status: 'open', deviceId: 'fd-live-1', orders: [] });
+    const ticker = feed.messages.filter(isBatch).flatMap((m) => m.ticker ?? []);
+    t.ok(ticker.some((e) => e.type === 'fire-alarm' && e.deviceId === 'fd-live-1'), 'the ticker has the fire alarm');
+    t.ok(ticker.some((e) => e.type === 'incident-opened' && e.incidentId === incident.id), 'and the new incident');
+
+    const resolved = await h.http('POST', `/api/incidents/${incident.id}/resolve`, { note: 'burnt toast' });
+    t.equal(resolved.status, 200);
+    const closed = (await feed.waitFor('the incident closed', (m) => isBatch(m) && m.incidents?.some((i) => i.id === incident.id && i.status === 'resolved') === true)) as BatchMessage;
+    t.ok(closed.ticker?.some((e) => e.type === 'incident-closed' && e.incidentId === incident.id), 'the ticker says it closed');
+    const seqs = feed.messages.filter(isBatch).map((m) => m.seq);
+    t.same(seqs, seqs.map((_, i) => snapshot.seq + 1 + i), 'no batch skipped or repeated');
+    await client.endAsync();
+  });
+
+  await t.test('changes are coalesced: one entry per entity per batch, whatever the event rate', async (t) => {
+    const ids = Array.from({ length: 20 }, (_, i) => `lock-burst-${i}`);
+    for (const id of ids) await registerAt(h, 'lock', id, 120.2 + ids.indexOf(id) / 1000, 30.2);
+    const feed = await openFeed(wall.port, { cookie: operator });
+    t.teardown(() => feed.close());
+    const snapshot = await feed.next(isSnapshot);
+    await waitFor('the registrations reconciled', () => wall.feed.stats().seq >= snapshot.seq && feed.messages.length >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = feed.messages.length;
+    const { registry, bus } = h.gateway;
+    const started = Date.now();
+    let events = 0;
+    // 2,000 availability changes spread over ~0.5 s, as a flapping network would send them.
+    for (let round = 0; round < 100; round++) {
+      for (const id of ids) {
+        const device = registry.get(id)!;
+        const online = round % 2 === 0;
+        registry.setOnline(id, online, online ? null : 'disconnected');
+        bus.emit('availability', { device, online, reason: online ? 'connected' : 'disconnected', at: Date.now() });
+        events += 1;
+      }
+      if (round % 10 === 9) await new Promise((r) => setTimeout(r, 50));
+    }
+    const elapsed = Date.now() - started;
+    await new Promise((r) => setTimeout(r, 700));
+    const batches = feed.messages.slice(before).filter(isBatch);
+    const withDevices = batches.filter((b) => b.devices?.some((d) => ids.includes(d[0])));
+    const bound = Math.ceil(elapsed / 250) + 1;
+    t.ok(withDevices.length >= 1 && withDevices.length <= bound, `${events} events over ${elapsed} ms became ${withDevices.length} batches (at most ${bound} at one per 250 ms)`);
+    for (const batch of withDevices) {
+      const named = batch.devices!.map((d) => d[0]);
+      t.equal(new Set(named).size, named.length, `batch ${batch.seq}: each device once`);
+    }
+    const last = new Map<string, 0 | 1>();
+    for (const batch of withDevices) for (const d of batch.devices!) last.set(d[0], d[2]);
+    t.same([...new Set(last.values())], [0], 'the latest state wins: the last round put every lock offline');
+  });
+
+  await t.test('devices added or deleted through the API reach the page without a bus event', async (t) => {
+    const feed = await openFeed(wall.port, { cookie: operator });
+    t.teardown(() => feed.close());
+    await feed.next(isSnapshot);
+    await registerAt(h, 'camera', 'cam-late-1', 120.23, 30.22);
+    await feed.waitFor('the new camera', (m) => isBatch(m) && deviceIn(m.devices, 'cam-late-1') !== undefined);
+    t.equal((await h.http('DELETE', '/api/devices/cam-late-1')).status, 204);
+    await feed.waitFor('the camera gone', (m) => isBatch(m) && m.devicesRemoved?.includes('cam-late-1') === true);
+    t.pass('added and removed');
+  });
+
+  await t.test('a page that reconnects with its last seq gets only what it missed; too old or another epoch gets a snapshot', async (t) => {
+    const first = await openFeed(wall.port, { cookie: operator });
+    const snapshot = await first.next(isSnapshot);
+    await first.close();
+    const { registry, bus } = h.gateway;
+    const lock = registry.get('lock-live-1')!;
+    for (const online of [true, false]) {
+      registry.setOnline(lock.id, online, online ? null : 'disconnected');
+      bus.emit('availability', { device: lock, online, reason: online ? 'connected' : 'disconnected', at: Date.now() });
+      const seq = wall.feed.stats().seq;
+      await waitFor('a batch', () => wall.feed.stats().seq > seq);
+    }
+    const latest = wall.feed.stats().seq;
+    const resumed = await openFeed(wall.port, { cookie: operator, query: `?epoch=${snapshot.epoch}&since=${snapshot.seq}` });
+    t.teardown(() => resumed.close());
+    const hello = (await resumed.next((m): m is ResumeMessage => m.type === 'resume')) as ResumeMessage;
+    t.match(hello, { since: snapshot.seq, seq: latest });
+    await resumed.waitFor('the missed batches', () => resumed.messages.filter(isBatch).length >= latest - snapshot.seq);
+    const missed = resumed.messages.filter(isBatch);
+    t.same(missed.map((b) => b.seq).slice(0, latest - snapshot.seq), Array.from({ length: latest - snapshot.seq }, (_, i) => snapshot.seq + 1 + i), 'every missed batch, in order');
+    const states = missed.flatMap((b) => (b.devices ?? []).filter((d) => d[0] === lock.id).map((d) => d[2]));
+    t.same(states, [1, 0], 'the lock went online and offline while the page was away');
+    t.notOk(resumed.messages.some(isSnapshot), 'no snapshot');
+
+    const other = await openFeed(wall.port, { cookie: operator, query: `?epoch=not-this-one&since=${snapshot.seq}` });
+    t.equal((await other.next((m): m is FeedMessage => true)).type, 'snapshot', 'a seq from another gateway run means nothing: snapshot');
+    await other.close();
+    const future = await openFeed(wall.port, { cookie: operator, query: `?epoch=${snapshot.epoch}&since=${latest + 100}` });
+    t.equal((await future.next((m): m is FeedMessage => true)).type, 'snapshot', 'a seq from the future: snapshot');
+    await future.close();
+  });
+
+  await t.test('a resume too far back (out of the ring) gets a fresh snapshot', async (t) => {
+    const small = await startWallServer(h, { ringSize: 2, batchMs: 50 });
+    t.teardown(() => small.stop());
+    const first = await openFeed(small.port, { cookie: operator });
+    const snapshot = await first.next(isSnapshot);
+    await first.close();
+    const lock = h.gateway.registry.get('lock-live-1')!;
+    for (let i = 0; i < 4; i++) {
+      const seq = small.feed.stats().seq;
+      h.gateway.bus.emit('availability', { device: lock, online: false, reason: 'disconnected', at: Date.now() });
+      await waitFor('a batch', () => small.feed.stats().seq > seq);
+    }
+    const again = await openFeed(small.port, { cookie: operator, query: `?epoch=${snapshot.epoch}&since=${snapshot.seq}` });
+    const message = await again.next((m): m is FeedMessage => true);
+    t.equal(message.type, 'snapshot');
+    t.ok((message as SnapshotMessage).seq >= snapshot.seq + 4, 'the snapshot is current');
+    await again.close();
+  });
+
+  await t.test('a page that cannot keep up is dropped instead of buffered without bound', async (t) => {
+    // A private bus: only this feed listens, so the flood measures the feed, not the rule engine.
+    const bus = new EventBus<GatewayEvents>(h.gateway.log);
+    const slow = await startWallServer(h, { bus, batchMs: 10, maxBufferedBytes: 256 * 1024 });
+    t.teardown(() => slow.stop());
+    const socket = tcpConnect(slow.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(
+      [
+        'GET /ws HTTP/1.1',
+        `Host: 127.0.0.1:${slow.port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+        `Cookie: ${operator}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    // Reads the 101 answer and then nothing more: the kernel buffers fill, then the feed's own queue.
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.pause();
+    let closed = false;
+    socket.on('close', () => void (closed = true));
+    socket.on('error', () => undefined);
+    // Big devices (long names) so a few batches exceed what the kernel's socket buffers absorb.
+    const now = Date.now();
+    const devices = Array.from({ length: 200 }, (_, i) =>
+      h.gateway.registry.register({ id: `lock-flood-${i}`, site: 'testvillage', kind: 'lock', model: 'anmen/l3', name: `${i}`.padEnd(4000, '.') }, 'not-a-secret-hash', now),
+    );
+    const started = Date.now();
+    let emitted = 0;
+    while (slow.feed.stats().dropped === 0 && Date.now() - started < 20_000) {
+      for (const device of devices) bus.emit('availability', { device, online: device.online, reason: 'connected', at: Date.now() });
+      emitted += devices.length;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    t.equal(slow.feed.stats().dropped, 1, `dropped after ${Date.now() - started} ms (${emitted} events for ${devices.length} devices)`);
+    t.equal(slow.feed.stats().clients, 0);
+    await waitFor('the socket closed', () => {
+      socket.resume();
+      return closed;
+    });
+    t.pass('its connection is closed; a real page reconnects and resumes or gets a snapshot');
+  });
+});
