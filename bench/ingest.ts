@@ -21,7 +21,7 @@ import { percentile, recordResults, printTable } from './report.js';
  * Prints numbers; asserts nothing about speed.
  */
 
-const MIX: [DeviceKind, number][] = [
+export const MIX: [DeviceKind, number][] = [
   ['camera', 10],
   ['lock', 15],
   ['ebike-station', 5],
@@ -33,7 +33,7 @@ const SUSTAIN_MS = Number(process.env.BENCH_SUSTAIN_MS ?? 60_000);
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 10_000);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
-function templatesFor(kind: DeviceKind): { modelId: string; payloads: string[]; channelTopic: 'event' | 'status'; measurements: string[] } {
+export function templatesFor(kind: DeviceKind): { modelId: string; payloads: string[]; channelTopic: 'event' | 'status'; measurements: string[] } {
   const model = modelsForKind(kind)[0]!;
   const examples = model.examples.filter(
     (e): e is ValidExample => 'expect' in e && e.channel === 'event' && typeof e.payload === 'object' && e.payload !== null,
@@ -47,7 +47,7 @@ function templatesFor(kind: DeviceKind): { modelId: string; payloads: string[]; 
   };
 }
 
-class Generator {
+export class Generator {
   private readonly child: ChildProcess;
   private waiting?: (report: LoadReport) => void;
 
@@ -62,23 +62,32 @@ class Generator {
       this.child.send(command);
     });
   }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Ends the child if it is still running (after a failed run; `close` ends it normally). */
+  stop(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
 }
 
-interface CpuSample {
+export interface CpuSample {
   cpuSeconds: number;
   at: number;
 }
-function cpuOf(pid: number): CpuSample {
+export function cpuOf(pid: number): CpuSample {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return { cpuSeconds: ticks / 100, at: performance.now() };
 }
-function rssMiB(pid: number): number {
+export function rssMiB(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-async function runAll(generators: Generator[], rate: number, durationMs: number, idPrefix: string) {
+export async function runAll(generators: Generator[], rate: number, durationMs: number, idPrefix: string) {
   const reports = await Promise.all(
     generators.map((g) =>
       g.request({ op: 'run', ratePerSecond: rate / generators.length, durationMs, idPrefix, maxInFlightPerDevice: 50, latencySampleEvery: 10 }),

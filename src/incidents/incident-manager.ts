@@ -18,8 +18,16 @@ export interface IncidentManagerOptions {
  * open one on a repeat (raising its severity if the repeat is worse), and
  * carries out the rule's actions — dispatch, brigade, device command — once.
  */
+/**
+ * A rule keeps firing while its condition holds (every unregistered swipe, every read of a stolen
+ * tag): such repeats of an open incident are counted in memory and written at most this often,
+ * so a noisy condition costs one SQLite transaction per interval, not one per message.
+ */
+const REPEAT_WRITE_INTERVAL_MS = 5000;
+
 export class IncidentManager {
   private readonly now: () => number;
+  private readonly lastRepeatWrite = new Map<number, { at: number; pending: number }>();
 
   constructor(private readonly options: IncidentManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -35,8 +43,27 @@ export class IncidentManager {
     const existing =
       store.findOpen(action.ruleId, action.key) ??
       (sameSubject && SEVERITY_RANK[action.severity] < SEVERITY_RANK[sameSubject.severity] ? sameSubject : undefined);
+    const raises = existing !== undefined && SEVERITY_RANK[action.severity] < SEVERITY_RANK[existing.severity];
+    if (existing && !raises) {
+      const mark = this.lastRepeatWrite.get(existing.id);
+      if (mark && at - mark.at < REPEAT_WRITE_INTERVAL_MS) {
+        mark.pending++;
+        return existing;
+      }
+    }
+    const coalesced = existing ? (this.lastRepeatWrite.get(existing.id)?.pending ?? 0) : 0;
+    if (existing) this.lastRepeatWrite.set(existing.id, { at, pending: 0 });
     let incident = existing
-      ? store.repeat(existing.id, action.severity, action.summary, at, `rule:${action.ruleId}`, { ...evidence, rule: action.ruleId }, action.title)
+      ? store.repeat(
+          existing.id,
+          action.severity,
+          action.summary,
+          at,
+          `rule:${action.ruleId}`,
+          { ...evidence, rule: action.ruleId, ...(coalesced ? { repeatsSinceLastEntry: coalesced } : {}) },
+          action.title,
+          1 + coalesced,
+        )
       : store.open(
           {
             ruleId: action.ruleId,
@@ -88,6 +115,7 @@ export class IncidentManager {
   }
 
   resolve(id: number, actor: string, note: string): Incident {
+    this.lastRepeatWrite.delete(id);
     const incident = this.options.store.transition(id, 'resolved', this.now(), actor, 'resolved', { note }, { note });
     this.options.dispatcher.releaseAll(incident, 'incident resolved');
     this.options.changed(incident);
@@ -95,6 +123,7 @@ export class IncidentManager {
   }
 
   cancel(id: number, actor: string, reason: string): Incident {
+    this.lastRepeatWrite.delete(id);
     const incident = this.options.store.transition(id, 'cancelled', this.now(), actor, 'cancelled', { note: reason }, { reason });
     this.options.dispatcher.releaseAll(incident, 'incident cancelled');
     this.options.changed(incident);

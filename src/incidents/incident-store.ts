@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../store/sqlite.js';
 import type { Severity } from '../rules/types.js';
 
@@ -137,11 +138,23 @@ type Row = Record<string, unknown>;
 
 /** Incidents and their audit trail in SQLite: every change is a row in incident_audit, written in the same transaction. */
 export class IncidentStore {
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
   constructor(private readonly db: SqliteDatabase) {}
 
+  /** Statements are prepared once: rule actions reach this store on the ingest hot path. */
+  private sql(text: string): Statement<unknown[]> {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare<unknown[]>(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   findOpen(ruleId: string, key: string): Incident | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM incidents WHERE rule_id = ? AND key = ? AND status NOT IN ('resolved', 'cancelled')")
+    const row = this
+      .sql("SELECT * FROM incidents WHERE rule_id = ? AND key = ? AND status NOT IN ('resolved', 'cancelled')")
       .get(ruleId, key) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
@@ -150,14 +163,14 @@ export class IncidentStore {
   findOpenBySubject(kind: string, place: string | undefined, deviceId: string): Incident | undefined {
     const row = (
       place
-        ? this.db.prepare("SELECT * FROM incidents WHERE kind = ? AND place = ? AND status NOT IN ('resolved', 'cancelled') ORDER BY id DESC LIMIT 1").get(kind, place)
-        : this.db.prepare("SELECT * FROM incidents WHERE kind = ? AND place IS NULL AND device_id = ? AND status NOT IN ('resolved', 'cancelled') ORDER BY id DESC LIMIT 1").get(kind, deviceId)
+        ? this.sql("SELECT * FROM incidents WHERE kind = ? AND place = ? AND status NOT IN ('resolved', 'cancelled') ORDER BY id DESC LIMIT 1").get(kind, place)
+        : this.sql("SELECT * FROM incidents WHERE kind = ? AND place IS NULL AND device_id = ? AND status NOT IN ('resolved', 'cancelled') ORDER BY id DESC LIMIT 1").get(kind, deviceId)
     ) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   get(id: number): Incident | undefined {
-    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -181,14 +194,14 @@ export class IncidentStore {
       where.push('id < ?');
       params.push(filter.beforeId);
     }
-    const rows = this.db
-      .prepare(`SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
+    const rows = this
+      .sql(`SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
       .all(...params, filter.limit) as Row[];
     return rows.map(fromRow).sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.openedAt - a.openedAt);
   }
 
   audit(incidentId: number): AuditEntry[] {
-    return (this.db.prepare('SELECT * FROM incident_audit WHERE incident_id = ? ORDER BY id').all(incidentId) as Row[]).map((row) => ({
+    return (this.sql('SELECT * FROM incident_audit WHERE incident_id = ? ORDER BY id').all(incidentId) as Row[]).map((row) => ({
       id: row.id as number,
       incidentId: row.incident_id as number,
       at: row.at as number,
@@ -203,8 +216,8 @@ export class IncidentStore {
   open(incident: NewIncident, at: number, actor: string, detail: Record<string, unknown> = {}): Incident {
     return this.db.transaction(() => {
       const id = Number(
-        this.db
-          .prepare(
+        this
+          .sql(
             `INSERT INTO incidents (rule_id, key, severity, status, title, summary, kind, site, device_id, place, zone, lon, lat, opened_at, updated_at)
              VALUES (@ruleId, @key, @severity, 'open', @title, @summary, @kind, @site, @deviceId, @place, @zone, @lon, @lat, @at, @at)`,
           )
@@ -216,13 +229,13 @@ export class IncidentStore {
   }
 
   /** A repeat of the same rule and key, or a graver rule about the same subject: count it, raise the severity if worse. */
-  repeat(id: number, severity: Severity, summary: string, at: number, actor: string, detail: Record<string, unknown> = {}, title?: string): Incident {
+  repeat(id: number, severity: Severity, summary: string, at: number, actor: string, detail: Record<string, unknown> = {}, title?: string, count = 1): Incident {
     return this.db.transaction(() => {
       const current = this.get(id)!;
       const raised = SEVERITY_RANK[severity] < SEVERITY_RANK[current.severity];
-      this.db
-        .prepare('UPDATE incidents SET updates = updates + 1, updated_at = ?, summary = ?, severity = ?, title = ? WHERE id = ?')
-        .run(at, summary, raised ? severity : current.severity, raised && title ? title : current.title, id);
+      this
+        .sql('UPDATE incidents SET updates = updates + ?, updated_at = ?, summary = ?, severity = ?, title = ? WHERE id = ?')
+        .run(count, at, summary, raised ? severity : current.severity, raised && title ? title : current.title, id);
       this.record(id, at, actor, raised ? 'severity raised' : 'repeated', current.status, current.status, {
         ...(raised ? { from: current.severity, to: severity } : {}),
         ...detail,
@@ -258,12 +271,12 @@ export class IncidentStore {
     const columns = Object.entries(changes).filter(([key]) => key in COLUMN_OF);
     if (columns.length === 0) return;
     const sql = `UPDATE incidents SET ${columns.map(([key]) => `${COLUMN_OF[key as keyof Incident]} = ?`).join(', ')} WHERE id = ?`;
-    this.db.prepare(sql).run(...columns.map(([, value]) => (typeof value === 'boolean' ? (value ? 1 : 0) : (value as string | number | null))), id);
+    this.sql(sql).run(...columns.map(([, value]) => (typeof value === 'boolean' ? (value ? 1 : 0) : (value as string | number | null))), id);
   }
 
   private record(id: number, at: number, actor: string, action: string, from: IncidentStatus | null, to: IncidentStatus | null, detail: Record<string, unknown>): void {
-    this.db
-      .prepare('INSERT INTO incident_audit (incident_id, at, actor, action, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this
+      .sql('INSERT INTO incident_audit (incident_id, at, actor, action, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(id, at, actor, action, from, to, JSON.stringify(detail));
   }
 }
