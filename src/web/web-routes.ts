@@ -25,6 +25,9 @@ export interface WebRoutesOptions {
 
 export const WEB_PAGES: readonly WebPage[] = [{ path: '/wall', file: 'wall.html', roles: ['operator', 'admin'] }];
 
+/** The public log-in page's file under the public directory (served at `loginPath`). */
+const LOGIN_FILE = 'login.html';
+
 /** Assets are served under this prefix; pages reference them as `/web/…`. */
 export const ASSET_PREFIX = '/web/';
 
@@ -56,6 +59,10 @@ export async function webRoutes(app: FastifyInstance, options: WebRoutesOptions)
   for (const page of pages) {
     if (!assets.pages.has(page.file)) throw new Error(`webRoutes: page ${page.path} needs ${page.file} in ${publicDir}; it is not there`);
   }
+
+  if (!assets.pages.has(LOGIN_FILE)) throw new Error(`webRoutes: the login page needs ${LOGIN_FILE} in ${publicDir}; it is not there`);
+  // The login page is public: it is where a visitor without a session is sent.
+  app.get(loginPath, { schema: { hide: true } }, async (request, reply) => sendFile(request, reply, join(publicDir, LOGIN_FILE), 'no-cache'));
 
   for (const page of pages) {
     app.get(page.path, { schema: { hide: true } }, async (request, reply) => {
