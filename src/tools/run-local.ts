@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { Gateway } from '../gateway.js';
 import { createLogger } from '../log.js';
 import { freeLoopbackPort, startInfluxd, type LocalServer } from './local-servers.js';
+import { ensureVillageSite, spawnVillage } from '../../simulators/village/run.js';
 
 /**
  * The README's "run it" command: a real InfluxDB (Debian's influxd, its data
@@ -16,12 +17,20 @@ import { freeLoopbackPort, startInfluxd, type LocalServer } from './local-server
 interface LocalSecrets {
   ADMIN_TOKEN: string;
   SITE_SECRET: string;
+  /** The first admin account for the pages, created at the first start. */
+  FIRST_ADMIN_USERNAME: string;
+  FIRST_ADMIN_PASSWORD: string;
 }
 
 function localSecrets(dataDir: string): LocalSecrets {
   const file = join(dataDir, 'local-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
-  const secrets = { ADMIN_TOKEN: randomBytes(24).toString('base64url'), SITE_SECRET: randomBytes(32).toString('base64url') };
+  const existing = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
+  const secrets: LocalSecrets = {
+    ADMIN_TOKEN: existing.ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
+    SITE_SECRET: existing.SITE_SECRET ?? randomBytes(32).toString('base64url'),
+    FIRST_ADMIN_USERNAME: existing.FIRST_ADMIN_USERNAME ?? 'admin',
+    FIRST_ADMIN_PASSWORD: existing.FIRST_ADMIN_PASSWORD ?? randomBytes(12).toString('base64url'),
+  };
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
 }
@@ -39,6 +48,16 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR ?? './data');
   mkdirSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...localSecrets(dataDir), ...process.env, DATA_DIR: dataDir };
+
+  // The simulated village: site files first (the gateway needs SITE_DIR), devices once it listens.
+  // VILLAGE_SCALE=1 is the full model village (~28,000 devices: registering them all takes minutes).
+  const villageScale = Number(process.env.VILLAGE_SCALE ?? '0.05');
+  const villageDir = join(dataDir, 'village');
+  const withVillage = process.env.VILLAGE !== 'off' && !process.env.SITE_DIR;
+  if (withVillage) {
+    ensureVillageSite(villageDir, { seed: 7, scale: villageScale });
+    env.SITE_DIR = villageDir;
+  }
 
   let influx: LocalServer | undefined;
   if (!process.env.INFLUX_URL) {
@@ -64,6 +83,16 @@ async function main(): Promise<void> {
   const addresses = await gateway.start();
 
   const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  const village = withVillage
+    ? spawnVillage({
+        dir: villageDir,
+        httpUrl: `http://127.0.0.1:${addresses.httpPort}`,
+        mqttUrl: `mqtt://127.0.0.1:${addresses.mqttPort}`,
+        token: config.adminToken,
+        scale: villageScale,
+        seed: 7,
+      })
+    : undefined;
   process.stdout.write(
     [
       '',
@@ -72,6 +101,8 @@ async function main(): Promise<void> {
       `  HTTP API        http://${host}:${addresses.httpPort}/api   (OpenAPI: http://${host}:${addresses.httpPort}/docs)`,
       `  Health          http://${host}:${addresses.httpPort}/readyz   metrics: /metrics`,
       `  InfluxDB        ${config.influx.url} (${config.influx.api === 'v1' ? `database ${config.influx.database}` : `bucket ${config.influx.bucket}`})`,
+      `  Live wall       http://${host}:${addresses.httpPort}/wall   (log in as ${env.FIRST_ADMIN_USERNAME}; password in ${join(dataDir, 'local-secrets.json')})`,
+      `  Village         ${withVillage ? `${villageDir} (scale ${villageScale}; VILLAGE_SCALE=1 for the full village, VILLAGE=off for none)` : 'off'}`,
       `  Admin token     in ${join(dataDir, 'local-secrets.json')} (ADMIN_TOKEN)`,
       '  Stop with Ctrl-C.',
       '',
@@ -83,6 +114,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     void (async () => {
+      village?.kill('SIGTERM');
       await gateway.stop().catch((err: unknown) => log.error({ err }, 'gateway stop failed'));
       await influx?.stop({ keepData: true });
       process.exit(0);
