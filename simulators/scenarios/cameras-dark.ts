@@ -39,7 +39,7 @@ export const camerasDark: Scenario = {
     }
     const zoneName = zoneCameras[0]!.zoneName;
     timeline.step(`cameras-dark in ${zoneName} (${zoneCameras[0]!.zone}): ${cameras.map((c) => c.id).join(', ')}`);
-    if (!checks.add('cameras online before', cameras.length === DARK, `${cameras.length} of the zone's ${zoneCameras.length} cameras online at the gateway`)) {
+    if (!checks.add('cameras online before', cameras.length === DARK, `${cameras.length} of the ${DARK} needed are online at the gateway (the zone has ${zoneCameras.length})`)) {
       return checks.verdict(this.name, `fewer than ${DARK} cameras online in ${zoneName}`, []);
     }
 

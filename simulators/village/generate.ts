@@ -119,8 +119,9 @@ export function villageOptionsFromArgs(values: Record<string, string | number | 
   if (typeof values.zones === 'number') options.zones = values.zones;
   if (typeof values.site === 'string') options.site = values.site;
   if (typeof values.centre === 'string') {
-    const [lon, lat] = values.centre.split(',').map(Number);
-    if (lon === undefined || lat === undefined || !Number.isFinite(lon) || !Number.isFinite(lat) || Math.abs(lon) > 180 || Math.abs(lat) > 85) {
+    const parts = values.centre.split(',');
+    const [lon, lat] = parts.map((part) => (part.trim() === '' ? NaN : Number(part)));
+    if (parts.length !== 2 || lon === undefined || lat === undefined || !Number.isFinite(lon) || !Number.isFinite(lat) || Math.abs(lon) > 180 || Math.abs(lat) > 85) {
       throw new RangeError(`--centre expects "lon,lat" in degrees, got ${JSON.stringify(values.centre)}`);
     }
     options.centre = [lon, lat];
