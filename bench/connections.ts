@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { modelsForKind } from '../devices/index.js';
 import { modelId } from '../devices/model.js';
-import { gatewayMetric, spawnGateway, type GatewayProcess } from '../src/tools/gateway-process.js';
-import { freeLoopbackPort, startInfluxd } from '../src/tools/local-servers.js';
+import { gatewayMetric, spawnGateway, type GatewayProcess, loopbackGatewayEnv } from '../src/tools/gateway-process.js';
+import { startInfluxd } from '../src/tools/local-servers.js';
 import { templatesFor } from './ingest.js';
 import { printTable, recordResults } from './report.js';
 import { withCpuWatch } from './support/cpu-watch.js';
@@ -132,15 +132,7 @@ export async function benchConnections(options: ConnectionsOptions = {}): Promis
   try {
     gateway = await spawnGateway(
       {
-        ADMIN_TOKEN,
-        SITE_SECRET: 'bench-site-secret-0123456789abcdef0123456789',
-        DATA_DIR: dataDir,
-        MQTT_HOST: '127.0.0.1',
-        MQTT_PORT: String(await freeLoopbackPort()),
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(await freeLoopbackPort()),
-        INFLUX_URL: influx.url,
-        INFLUX_DB: 'village',
+        ...(await loopbackGatewayEnv({ adminToken: ADMIN_TOKEN, siteSecret: 'bench-site-secret-0123456789abcdef0123456789', dataDir, influxUrl: influx.url })),
         LOG_LEVEL: 'error',
         SCRYPT_COST: String(DEFAULT_COST),
       },

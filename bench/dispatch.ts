@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import type { DeviceKind } from '../devices/model.js';
 import type { LoadDevice } from '../simulators/load-generator.js';
-import { gatewayMetric, spawnGateway, type GatewayProcess } from '../src/tools/gateway-process.js';
-import { freeLoopbackPort, startInfluxd } from '../src/tools/local-servers.js';
+import { gatewayMetric, spawnGateway, type GatewayProcess, loopbackGatewayEnv } from '../src/tools/gateway-process.js';
+import { startInfluxd } from '../src/tools/local-servers.js';
 import { benchDispatchCompute } from './dispatch-compute.js';
 import { cpuOf, Generator, runAll } from './ingest.js';
 import { percentile, printTable, recordResults } from './report.js';
@@ -68,16 +68,8 @@ export async function benchDispatch(options: DispatchOptions = {}): Promise<Reco
   const generators = [new Generator(), new Generator()];
   try {
     gateway = await spawnGateway({
-      ADMIN_TOKEN,
-      SITE_SECRET: 'bench-site-secret-0123456789abcdef0123456789',
-      DATA_DIR: dataDir,
+      ...(await loopbackGatewayEnv({ adminToken: ADMIN_TOKEN, siteSecret: 'bench-site-secret-0123456789abcdef0123456789', dataDir, influxUrl: influx.url })),
       SITE_DIR: siteDir,
-      MQTT_HOST: '127.0.0.1',
-      MQTT_PORT: String(await freeLoopbackPort()),
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(await freeLoopbackPort()),
-      INFLUX_URL: influx.url,
-      INFLUX_DB: 'village',
       LOG_LEVEL: 'error',
       // Connect-time scrypt is measured by bench/connections.ts; here it would only slow the set-up.
       SCRYPT_COST: '1024',

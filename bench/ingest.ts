@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { modelsForKind } from '../devices/index.js';
 import { modelId, type DeviceKind, type ValidExample } from '../devices/model.js';
 import type { LoadCommand, LoadDevice, LoadReport } from '../simulators/load-generator.js';
-import { gatewayMetric, spawnGateway } from '../src/tools/gateway-process.js';
-import { freeLoopbackPort, startInfluxd } from '../src/tools/local-servers.js';
+import { gatewayMetric, spawnGateway, loopbackGatewayEnv } from '../src/tools/gateway-process.js';
+import { startInfluxd } from '../src/tools/local-servers.js';
 import { percentile, recordResults, printTable } from './report.js';
 
 /**
@@ -120,15 +120,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   const influx = await startInfluxd();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
   const gateway = await spawnGateway({
-    ADMIN_TOKEN,
-    SITE_SECRET: 'bench-site-secret-0123456789abcdef0123456789',
-    DATA_DIR: dataDir,
-    MQTT_HOST: '127.0.0.1',
-    MQTT_PORT: String(await freeLoopbackPort()),
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(await freeLoopbackPort()),
-    INFLUX_URL: influx.url,
-    INFLUX_DB: 'village',
+    ...(await loopbackGatewayEnv({ adminToken: ADMIN_TOKEN, siteSecret: 'bench-site-secret-0123456789abcdef0123456789', dataDir, influxUrl: influx.url })),
     LOG_LEVEL: 'warn',
     SCRYPT_COST: '16384',
     // The bench devices are 50 firehoses standing in for thousands of real devices.

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from './local-servers.js';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -45,4 +46,19 @@ export async function gatewayMetric(httpPort: number, name: string): Promise<num
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   const samples = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))];
   return samples.length === 0 ? Number.NaN : samples.reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+/** What every gateway on loopback needs: free MQTT and HTTP ports, its data dir, InfluxDB database `village`. */
+export async function loopbackGatewayEnv(base: { adminToken: string; siteSecret: string; dataDir: string; influxUrl: string }): Promise<Record<string, string>> {
+  return {
+    ADMIN_TOKEN: base.adminToken,
+    SITE_SECRET: base.siteSecret,
+    DATA_DIR: base.dataDir,
+    MQTT_HOST: '127.0.0.1',
+    MQTT_PORT: String(await freeLoopbackPort()),
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(await freeLoopbackPort()),
+    INFLUX_URL: base.influxUrl,
+    INFLUX_DB: 'village',
+  };
 }

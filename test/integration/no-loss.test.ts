@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { modelsForKind } from '../../devices/index.js';
 import type { ValidExample } from '../../devices/model.js';
-import { freeLoopbackPort, startInfluxd, type LocalServer } from '../../src/tools/local-servers.js';
+import { startInfluxd, type LocalServer } from '../../src/tools/local-servers.js';
 import { ADMIN_TOKEN, SITE_SECRET, waitFor, type Credentials } from '../support/gateway-harness.js';
-import { gatewayMetric, spawnGateway, type GatewayProcess } from '../../src/tools/gateway-process.js';
+import { gatewayMetric, loopbackGatewayEnv, spawnGateway, type GatewayProcess } from '../../src/tools/gateway-process.js';
 
 /**
  * "Nothing acknowledged is lost": a steady QoS 1 stream, the gateway killed
@@ -90,15 +90,7 @@ t.test('kill -9 mid-stream, then a 30 s InfluxDB outage under load: every acknow
   const dataDir = mkdtempSync(join(tmpdir(), 'no-loss-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = {
-    ADMIN_TOKEN,
-    SITE_SECRET,
-    DATA_DIR: dataDir,
-    MQTT_HOST: '127.0.0.1',
-    MQTT_PORT: String(await freeLoopbackPort()),
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(await freeLoopbackPort()),
-    INFLUX_URL: influx.url,
-    INFLUX_DB: 'village',
+    ...(await loopbackGatewayEnv({ adminToken: ADMIN_TOKEN, siteSecret: SITE_SECRET, dataDir, influxUrl: influx.url })),
     SCRYPT_COST: '1024',
     LOG_LEVEL: 'warn',
     RATE_LIMITS: '{"fire":{"ratePerSecond":1000,"burst":1000}}',
