@@ -30,6 +30,15 @@ export const DEFAULT_RATE_LIMITS: Record<DeviceKind, RateLimit> = {
   team: { ratePerSecond: 5, burst: 30 },
 };
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** An environment variable holding JSON, parsed, then validated by `schema`. */
 function jsonVariable<T extends z.ZodTypeAny>(example: string, schema: T) {
   return z
@@ -112,6 +121,10 @@ const envSchema = z
 
     /** Directory with roads.geojson (+ zones.geojson, places.geojson); without it nothing can be dispatched. */
     SITE_DIR: z.string().min(1).optional(),
+    SITE_TIME_ZONE: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine(isTimeZone, { message: 'expected an IANA time zone such as Asia/Shanghai' }),
     /** The YAML rules; hot-reloaded. Default: the shipped rules/default-rules.yaml. */
     RULES_FILE: z.string().min(1).optional(),
     DISPATCH_ACK_WINDOW_MS: positiveInt.default(30_000),
@@ -159,6 +172,8 @@ export interface Config {
   siteSecret: string;
   scryptCost: number;
   siteDir?: string;
+  /** The site's clock: every page shows times in it. */
+  siteTimeZone: string;
   rulesFile?: string;
   dispatch: { ackWindowMs: number; arrivalRadiusM: number; targetSeconds: number; staleAfterMs: number };
   accounts: AccountsConfig;
@@ -230,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     siteSecret: e.SITE_SECRET,
     scryptCost: e.SCRYPT_COST,
     ...(e.SITE_DIR ? { siteDir: e.SITE_DIR } : {}),
+    siteTimeZone: e.SITE_TIME_ZONE,
     ...(e.RULES_FILE ? { rulesFile: e.RULES_FILE } : {}),
     accounts: accounts.config,
     dispatch: {

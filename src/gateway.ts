@@ -266,7 +266,7 @@ export class Gateway {
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
     await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry });
     await http.register(registerRoutes, { registers: this.registers, auth });
-    await http.register(siteRoutes, { auth, response: this.response });
+    await http.register(siteRoutes, { auth, response: this.response, timeZone: this.config.siteTimeZone });
     await http.register(webRoutes, { auth });
     await http.register(brigadeRoutes, { subscriptions: this.brigadeSubscriptions, outbox: this.brigadeOutbox, auth });
     await http.register(pairingRoutes, { auth, pairing: this.pairing, mqtt: { port: mqtt.port, ...(mqtt.tlsPort !== undefined ? { tlsPort: mqtt.tlsPort } : {}), websocketPath: '/mqtt' } });

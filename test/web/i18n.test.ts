@@ -11,8 +11,14 @@ import { SEVERITIES } from '../../src/rules/types.js';
 import type { TeamStatus } from '../../src/dispatch/team-eligibility.js';
 
 const PUBLIC = fileURLToPath(new URL('../../src/web/public/', import.meta.url));
-const load = (locale: string) => JSON.parse(readFileSync(join(PUBLIC, 'i18n', `${locale}.json`), 'utf8')) as Record<string, string>;
-const catalogues = { 'zh-CN': load('zh-CN'), en: load('en') };
+const load = (name: string) => JSON.parse(readFileSync(join(PUBLIC, 'i18n', `${name}.json`), 'utf8')) as Record<string, string>;
+/** Pages with their own catalogue (`i18n/<page>.<locale>.json`), besides the common one. */
+const PAGE_CATALOGUES = readdirSync(join(PUBLIC, 'i18n'))
+  .map((file) => /^([a-z-]+)\.zh-CN\.json$/.exec(file)?.[1])
+  .filter((page): page is string => page !== undefined);
+/** What a page can see: the common catalogue and every page's, merged (each test below holds for the union and for each part). */
+const merged = (locale: string) => Object.assign({}, load(locale), ...PAGE_CATALOGUES.map((page) => load(`${page}.${locale}`))) as Record<string, string>;
+const catalogues = { 'zh-CN': merged('zh-CN'), en: merged('en') };
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 function filesUnder(dir: string, ext: string): string[] {
@@ -35,6 +41,21 @@ t.test('the two catalogues have the same keys and the same placeholders', async 
   }
   const untranslated = Object.entries(en).filter(([key, text]) => key !== 'lang.switch' && /[\u4e00-\u9fff]/.test(text)).map(([k]) => k);
   t.same(untranslated, [], 'no Chinese left in the English catalogue (but the switch back to 中文)');
+});
+
+t.test('each page catalogue has both locales and words only its own keys', async (t) => {
+  const common = new Set(Object.keys(load('zh-CN')));
+  const seen = new Map<string, string>();
+  for (const page of PAGE_CATALOGUES) {
+    const zh = load(`${page}.zh-CN`);
+    const en = load(`${page}.en`);
+    t.same(Object.keys(zh).sort(), Object.keys(en).sort(), `${page}: the same keys in zh-CN and en`);
+    for (const key of Object.keys(zh)) {
+      t.notOk(common.has(key), `${page}: ${key} does not override the common catalogue`, { diagnostic: false });
+      t.notOk(seen.has(key), `${page}: ${key} is not also in ${seen.get(key)}`, { diagnostic: false });
+      seen.set(key, page);
+    }
+  }
 });
 
 t.test('every key the wall uses is in the catalogues', async (t) => {

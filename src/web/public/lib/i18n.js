@@ -1,7 +1,9 @@
 // @ts-check
 /**
- * Message catalogues (`/web/i18n/<locale>.json`, flat `key: text` with
- * `{name}` placeholders) and the site's clock. Markup carries only keys
+ * Message catalogues and the site's clock. Every page loads the common
+ * catalogue (`/web/i18n/<locale>.json`: log-in, kinds, severities, statuses)
+ * and, when it names one, its own (`/web/i18n/<page>.<locale>.json`), so each
+ * page's wording lives beside it. Flat `key: text` with `{name}` placeholders. Markup carries only keys
  * (`data-i18n`, `data-i18n-title`, `data-i18n-placeholder`, `data-i18n-aria-label`);
  * every word on screen comes from a catalogue.
  */
@@ -17,8 +19,12 @@ const ATTRIBUTES = [
 ];
 
 export class I18n {
-  /** @param {string} timeZone */
-  constructor(timeZone) {
+  /**
+   * @param {string} timeZone
+   * @param {string} [page] the page's own catalogue, merged over the common one
+   */
+  constructor(timeZone, page) {
+    this.page = page;
     this.locale = DEFAULT_LOCALE;
     /** @type {Record<string, string>} */
     this.catalogue = {};
@@ -43,9 +49,15 @@ export class I18n {
 
   /** @param {string} locale */
   async use(locale) {
-    const response = await fetch(`/web/i18n/${locale}.json`, { credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`catalogue ${locale}: HTTP ${response.status}`);
-    this.catalogue = await response.json();
+    const names = this.page ? [locale, `${this.page}.${locale}`] : [locale];
+    const catalogues = await Promise.all(
+      names.map(async (name) => {
+        const response = await fetch(`/web/i18n/${name}.json`, { credentials: 'same-origin' });
+        if (!response.ok) throw new Error(`catalogue ${name}: HTTP ${response.status}`);
+        return /** @type {Record<string, string>} */ (await response.json());
+      }),
+    );
+    this.catalogue = Object.assign({}, ...catalogues);
     this.locale = locale;
     document.documentElement.lang = locale;
     try {
