@@ -20,6 +20,9 @@ t.test('a bad value names the variable, what is expected, and what it got', asyn
   const secret = t.throws(() => loadConfig({ ...base, SITE_SECRET: 'short' })) as ConfigError;
   t.notMatch(secret.message, /short/, 'secrets are never echoed');
   t.throws(() => loadConfig({ ...base, INFLUX_API: 'v3' }), /INFLUX_API/);
+  t.throws(() => loadConfig({ ...base, SITE_TIME_ZONE: 'Mars/Olympus' }), /SITE_TIME_ZONE: expected an IANA time zone/);
+  t.equal(loadConfig(base).siteTimeZone, 'Asia/Shanghai', 'the village clock by default');
+  t.equal(loadConfig({ ...base, SITE_TIME_ZONE: 'Asia/Urumqi' }).siteTimeZone, 'Asia/Urumqi');
   t.throws(() => loadConfig({ ...base, TLS_CERT_FILE: '/x.pem' }), /TLS_KEY_FILE: TLS_CERT_FILE and TLS_KEY_FILE must be set together/);
   t.throws(() => loadConfig({ ...base, RATE_LIMITS: '{"camera":{"ratePerSecond":-1,"burst":2}}' }), /RATE_LIMITS/);
   t.throws(() => loadConfig({ ...base, RATE_LIMITS: 'not json' }), /RATE_LIMITS: expected JSON/);
