@@ -136,9 +136,12 @@ export const INCIDENT_MIGRATION = `
 
 type Row = Record<string, unknown>;
 
+const openKey = (ruleId: string, key: string) => `${ruleId}\u0000${key}`;
+
 /** Incidents and their audit trail in SQLite: every change is a row in incident_audit, written in the same transaction. */
 export class IncidentStore {
   private readonly statements = new Map<string, Statement<unknown[]>>();
+  private openCache?: { byId: Map<number, Incident>; byKey: Map<string, Incident> };
 
   constructor(private readonly db: SqliteDatabase) {}
 
@@ -153,20 +156,47 @@ export class IncidentStore {
   }
 
   findOpen(ruleId: string, key: string): Incident | undefined {
-    const row = this
-      .sql("SELECT * FROM incidents WHERE rule_id = ? AND key = ? AND status NOT IN ('resolved', 'cancelled')")
-      .get(ruleId, key) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    return this.open_().byKey.get(openKey(ruleId, key));
   }
 
-  /** The open incident about the same thing (same kind, same place — or the same device where there is no place). */
+  /** The open incident about the same thing (same kind, same place — or the same device where there is no place); the newest if several. */
   findOpenBySubject(kind: string, place: string | undefined, deviceId: string): Incident | undefined {
-    const row = (
-      place
-        ? this.sql("SELECT * FROM incidents WHERE kind = ? AND place = ? AND status NOT IN ('resolved', 'cancelled') ORDER BY id DESC LIMIT 1").get(kind, place)
-        : this.sql("SELECT * FROM incidents WHERE kind = ? AND place IS NULL AND device_id = ? AND status NOT IN ('resolved', 'cancelled') ORDER BY id DESC LIMIT 1").get(kind, deviceId)
-    ) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    let found: Incident | undefined;
+    for (const incident of this.open_().byId.values()) {
+      if (incident.kind !== kind) continue;
+      if (place ? incident.place !== place : incident.place !== null || incident.deviceId !== deviceId) continue;
+      if (!found || incident.id > found.id) found = incident;
+    }
+    return found;
+  }
+
+  /**
+   * Open incidents, kept in memory beside the table: rule actions look them up on the
+   * ingest path for every matching message, and there are few open at once. Loaded on
+   * first use, then updated after each committed write of this store (the only writer).
+   */
+  private open_(): { byId: Map<number, Incident>; byKey: Map<string, Incident> } {
+    if (!this.openCache) {
+      this.openCache = { byId: new Map(), byKey: new Map() };
+      const rows = this.sql("SELECT * FROM incidents WHERE status NOT IN ('resolved', 'cancelled')").all() as Row[];
+      for (const row of rows) this.remember(fromRow(row));
+    }
+    return this.openCache;
+  }
+
+  private remember(incident: Incident): Incident {
+    // Shared by every caller until the next write: nobody may change it in place.
+    Object.freeze(incident);
+    const cache = this.open_();
+    const key = openKey(incident.ruleId, incident.key);
+    if (incident.status === 'resolved' || incident.status === 'cancelled') {
+      cache.byId.delete(incident.id);
+      if (cache.byKey.get(key)?.id === incident.id) cache.byKey.delete(key);
+    } else {
+      cache.byId.set(incident.id, incident);
+      cache.byKey.set(key, incident);
+    }
+    return incident;
   }
 
   get(id: number): Incident | undefined {
@@ -214,7 +244,7 @@ export class IncidentStore {
   }
 
   open(incident: NewIncident, at: number, actor: string, detail: Record<string, unknown> = {}): Incident {
-    return this.db.transaction(() => {
+    return this.remember(this.db.transaction(() => {
       const id = Number(
         this
           .sql(
@@ -225,12 +255,12 @@ export class IncidentStore {
       );
       this.record(id, at, actor, 'opened', null, 'open', { severity: incident.severity, title: incident.title, ...detail });
       return this.get(id)!;
-    })();
+    })());
   }
 
   /** A repeat of the same rule and key, or a graver rule about the same subject: count it, raise the severity if worse. */
   repeat(id: number, severity: Severity, summary: string, at: number, actor: string, detail: Record<string, unknown> = {}, title?: string, count = 1): Incident {
-    return this.db.transaction(() => {
+    return this.remember(this.db.transaction(() => {
       const current = this.get(id)!;
       const raised = SEVERITY_RANK[severity] < SEVERITY_RANK[current.severity];
       this
@@ -241,30 +271,30 @@ export class IncidentStore {
         ...detail,
       });
       return this.get(id)!;
-    })();
+    })());
   }
 
   /** Moves the lifecycle; refuses moves the table does not allow. */
   transition(id: number, to: IncidentStatus, at: number, actor: string, action: string, changes: Partial<Incident> = {}, detail: Record<string, unknown> = {}): Incident {
-    return this.db.transaction(() => {
+    return this.remember(this.db.transaction(() => {
       const current = this.get(id);
       if (!current) throw new Error(`incident ${id} does not exist`);
       if (!TRANSITIONS[current.status].includes(to)) throw new TransitionError(id, current.status, to);
       this.update(id, { ...changes, status: to, updatedAt: at, ...(to === 'resolved' || to === 'cancelled' ? { closedAt: at } : {}) });
       this.record(id, at, actor, action, current.status, to, detail);
       return this.get(id)!;
-    })();
+    })());
   }
 
   /** A change that is not a lifecycle move (acknowledge, ETA update, brigade notified), still audited. */
   annotate(id: number, at: number, actor: string, action: string, changes: Partial<Incident>, detail: Record<string, unknown> = {}): Incident {
-    return this.db.transaction(() => {
+    return this.remember(this.db.transaction(() => {
       const current = this.get(id);
       if (!current) throw new Error(`incident ${id} does not exist`);
       this.update(id, { ...changes, updatedAt: at });
       this.record(id, at, actor, action, current.status, current.status, detail);
       return this.get(id)!;
-    })();
+    })());
   }
 
   private update(id: number, changes: Partial<Incident>): void {
