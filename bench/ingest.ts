@@ -122,7 +122,6 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
   const gateway = await spawnGateway({
     ...(await loopbackGatewayEnv({ adminToken: ADMIN_TOKEN, siteSecret: 'bench-site-secret-0123456789abcdef0123456789', dataDir, influxUrl: influx.url })),
     LOG_LEVEL: 'warn',
-    SCRYPT_COST: '16384',
     // The bench devices are 50 firehoses standing in for thousands of real devices.
     RATE_LIMITS: JSON.stringify(Object.fromEntries(MIX.map(([kind]) => [kind, { ratePerSecond: 100_000, burst: 100_000 }]))),
   }, 30_000, process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []);

@@ -21,6 +21,18 @@ const rateLimitSchema = z.object({
 });
 export type RateLimit = z.infer<typeof rateLimitSchema>;
 
+/**
+ * scrypt N for device secrets. A device secret is 192 random bits, not a
+ * password a person chose: nobody can search that space, however fast the
+ * hash, so the slow hash is defence in depth for a stolen gateway.db. What the
+ * cost does buy is time at CONNECT, and after a gateway restart every device
+ * reconnects at once: at N=16384 (≈42 ms a check here) 19,000 devices took
+ * ≈11 minutes to be back, fire detectors among them; at 4096 (≈10 ms, 4 MiB
+ * of memory per check) about a quarter of that. Account passwords, which people
+ * choose, keep a far higher cost (PASSWORD_SCRYPT_COST).
+ */
+export const DEFAULT_SCRYPT_COST = 4096;
+
 /** Per-kind defaults: generous against each kind's real rate, tight against a flooding device. */
 export const DEFAULT_RATE_LIMITS: Record<DeviceKind, RateLimit> = {
   camera: { ratePerSecond: 2, burst: 30 },
@@ -111,12 +123,12 @@ const envSchema = z
     ADMIN_TOKEN: z.string().min(24, 'expected a random token of at least 24 characters'),
     /** Keys the HMAC of ID-card numbers; losing it unlinks stored card hashes from future swipes. */
     SITE_SECRET: z.string().min(32, 'expected a random secret of at least 32 characters'),
-    /** scrypt cost parameter N for device secrets (power of two). */
+    /** scrypt cost parameter N for device secrets (power of two); see DEFAULT_SCRYPT_COST. */
     SCRYPT_COST: z.coerce
       .number()
       .int()
       .refine((n) => n >= 1024 && n <= 1 << 20 && (n & (n - 1)) === 0, 'expected a power of two between 1024 and 1048576')
-      .default(16384),
+      .default(DEFAULT_SCRYPT_COST),
     TRUST_PROXY: bool.default('false'),
 
     /** Directory with roads.geojson (+ zones.geojson, places.geojson); without it nothing can be dispatched. */
