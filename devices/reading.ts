@@ -26,5 +26,11 @@ export function reading<S extends MeasurementSpec>(
 }
 
 function defined(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+  // Runs for every reading of every message: a plain loop, not entries/filter/fromEntries.
+  const kept: Record<string, unknown> = {};
+  for (const key in values) {
+    const value = values[key];
+    if (value !== undefined) kept[key] = value;
+  }
+  return kept;
 }
