@@ -120,6 +120,8 @@ export class ResponseSystem {
       bus.on('availability', (change) => this.runner.availability(change)),
     );
     this.runner.start(() => this.dispatcher.tick());
+    const watched = this.runner.watchKnownDevices(this.options.devices.list(), Date.now());
+    log.info({ watched }, 'devices heard before the start are watched for silence');
     // The coverage metric is worth a hole noticed before an alarm falls into it: refresh it every 10 s.
     this.coverageTimer = setInterval(() => {
       try {

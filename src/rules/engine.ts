@@ -78,6 +78,25 @@ export class RuleEngine {
     return actions;
   }
 
+  /**
+   * A device the registry knows, not yet heard by this engine (after a
+   * restart): its absence rules watch it from `event.time` as if it had just
+   * been heard, so a detector that never comes back is still reported. Other
+   * rules see nothing: this is not an event the device sent. An absence rule
+   * with field conditions (`where`) is left to the device's next message: the
+   * registry cannot say whether its last one met them.
+   */
+  watchForSilence(event: RuleEvent): void {
+    const at = Math.min(event.time, this.clock());
+    for (const { rule, correlator } of this.byKind.get(event.kind) ?? []) {
+      if (correlator?.correlation.type !== 'absence' || rule.match.where.length > 0) continue;
+      const group = groupKey(groupOf(event, correlator.correlation.by));
+      // Heard since (a message raced the priming): that is the better clock.
+      if (correlator.groups.get(group)) continue;
+      correlator.observe({ event, at, group });
+    }
+  }
+
   /** Fires absence and sustained rules whose time has come, and evicts stale windows. */
   tick(now: number): RuleAction[] {
     const actions: RuleAction[] = [];

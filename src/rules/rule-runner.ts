@@ -76,6 +76,21 @@ export class RuleRunner {
     this.enqueue(this.options.engine.handle(this.toEvent(change.device, change.online ? 'online' : 'offline', { reason: change.reason }, change.at)));
   }
 
+  /**
+   * After a start: every device that has reported before is watched for
+   * silence from `since` (the gateway could hear nothing while it was down,
+   * so its silence starts now, not at its last message).
+   */
+  watchKnownDevices(devices: Iterable<Device>, since: number): number {
+    let watched = 0;
+    for (const device of devices) {
+      if (device.kind === 'team' || device.disabled || device.lastSeenAt === null) continue;
+      this.options.engine.watchForSilence(this.toEvent(device, 'last-heard', {}, since));
+      watched++;
+    }
+    return watched;
+  }
+
   /** Settles once every action queued so far has been applied (tests, shutdown). */
   idle(): Promise<unknown> {
     return this.chain;

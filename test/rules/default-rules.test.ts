@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  cameraEvent, defaultRules, fireAlarm, fireEvent, firedBy, MINUTE, SECOND, swipe, tagRead, village,
+  cameraEvent, defaultRules, fireAlarm, fireEvent, firedBy, MINUTE, SECOND, START, swipe, tagRead, village,
 } from './fixture.js';
 
 const rules = await defaultRules();
@@ -138,6 +138,28 @@ rule('fire-detector-silent', async (t) => {
     v.send(0, beat('fd-slow', 'slow-detector'));
     t.same(v.tick(119 * MINUTE), []);
     t.equal(firedBy(v.tick(120 * MINUTE), 'fire-detector-silent').length, 1);
+  });
+
+  t.test('after a restart: a detector known to the registry that never comes back is reported', async (t) => {
+    const v = village(rules);
+    // The gateway starts at 0 and primes the engine with the registry's devices (RuleRunner.watchKnownDevices).
+    v.engine.watchForSilence({ ...fireEvent('fd-gone', 'last-heard', 'Factory 12'), time: START });
+    v.engine.watchForSilence({ ...fireEvent('fd-back', 'last-heard', 'Factory 12'), time: START });
+    v.send(4 * MINUTE, beat('fd-back'));
+    t.same(v.tickThrough(0, 10 * MINUTE - SECOND), [], 'silence counts from the start, not from before the restart');
+    const fired = firedBy(v.tick(10 * MINUTE), 'fire-detector-silent');
+    t.same(fired.map((a) => a.event.deviceId), ['fd-gone'], 'only the one that never came back');
+    t.equal(firedBy(v.tick(14 * MINUTE), 'fire-detector-silent').length, 1, 'the other is judged from its own heartbeat');
+  });
+
+  t.test('priming never fires other rules and never postpones a fresher clock', async (t) => {
+    const v = village(rules);
+    v.send(0, beat('fd-1'));
+    v.engine.watchForSilence({ ...fireEvent('fd-1', 'last-heard', 'Factory 12'), time: START + 5 * MINUTE });
+    t.equal(firedBy(v.tick(10 * MINUTE), 'fire-detector-silent').length, 1, 'still silent since the heartbeat at 0');
+    const primedCamera = village(rules);
+    primedCamera.engine.watchForSilence({ ...cameraEvent('cam-1', 'last-heard', 'Grid 3'), time: START });
+    t.same(primedCamera.tickThrough(0, 60 * MINUTE), [], 'cameras have no absence rule: nothing');
   });
 });
 
