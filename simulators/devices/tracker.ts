@@ -16,9 +16,9 @@ export interface TeamWorld {
   declineProbability: number;
 }
 
-/** The dispatch order and stand-down the gateway sends on `cmd` (src/dispatch/dispatcher.ts). */
+/** The dispatch order, stand-down and closed messages the gateway sends on `cmd` (docs/mqtt.md). */
 interface OrderMessage {
-  type: 'dispatch' | 'stand-down';
+  type: 'dispatch' | 'stand-down' | 'closed';
   orderId: number;
   incident: { id: number; title?: string };
   route?: [number, number][];
@@ -29,7 +29,7 @@ export type TrackerMode = 'patrol' | 'paused' | 'reading' | 'responding' | 'on-s
 
 export interface TrackerEvent {
   teamId: string;
-  what: 'order' | 'accept' | 'decline' | 'arrived' | 'stand-down' | 'released';
+  what: 'order' | 'accept' | 'decline' | 'arrived' | 'stand-down' | 'closed' | 'released';
   incidentId: number;
   at: number;
   detail?: string;
@@ -130,8 +130,8 @@ export class TrackerSim extends SimDevice<TrackerPlan> {
       return;
     }
     if (message.type === 'dispatch' && Array.isArray(message.route)) this.ordered(message);
-    else if (message.type === 'stand-down' && this.order && (message.orderId === this.order.orderId || message.incident?.id === this.order.incident.id)) {
-      this.note('stand-down', message.incident.id);
+    else if ((message.type === 'stand-down' || message.type === 'closed') && this.order && (message.orderId === this.order.orderId || message.incident?.id === this.order.incident.id)) {
+      this.note(message.type, message.incident.id);
       this.backToPatrol();
     }
   }

@@ -3,9 +3,9 @@ import type { GatewayClient } from '../gateway-client.js';
 
 /**
  * The patrol teams' phones: the team page shows whether the team still has
- * an incident. A tracker only hears `dispatch` and `stand-down`; when an
- * incident it reached is resolved nothing is sent to it, so the crew learns
- * it from the phone, here by polling `GET /api/teams`.
+ * an incident. The tracker hears `closed` when its incident is resolved or
+ * cancelled; the phone is the crew's second way to learn it (and the only one
+ * for a tracker that missed the message), here by polling `GET /api/teams`.
  */
 export class TeamPhones {
   private timer: NodeJS.Timeout | undefined;

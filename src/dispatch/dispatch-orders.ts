@@ -75,6 +75,21 @@ export class DispatchOrders {
     return row ? fromRow(row) : undefined;
   }
 
+  /**
+   * The order the team is on now: its newest one sent, accepted or arrived whose incident is not
+   * closed (an arrived order keeps that status after the incident is resolved). The team page's order.
+   */
+  currentForTeam(teamId: string): DispatchOrder | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT o.* FROM dispatch_orders o JOIN incidents i ON i.id = o.incident_id
+         WHERE o.team_id = ? AND o.status IN ('sent', 'accepted', 'arrived') AND i.status NOT IN ('resolved', 'cancelled')
+         ORDER BY o.id DESC LIMIT 1`,
+      )
+      .get(teamId) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
   active(): DispatchOrder[] {
     return (this.db.prepare("SELECT * FROM dispatch_orders WHERE status IN ('sent', 'accepted') ORDER BY id").all() as Row[]).map(fromRow);
   }

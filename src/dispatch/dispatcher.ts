@@ -19,15 +19,21 @@ export interface DispatchPolicyConfig {
   staleAfterMs: number;
 }
 
-/** What goes to the team's tracker on its `cmd` topic. */
+/**
+ * What goes to the team's tracker on its `cmd` topic (docs/mqtt.md): an order (`dispatch`), its end
+ * while the incident goes on (`stand-down`: skipped, another team arrived first), or its end because
+ * the incident was closed (`closed`, with how: resolved or cancelled).
+ */
 export interface DispatchOrderMessage {
-  type: 'dispatch' | 'stand-down';
+  type: 'dispatch' | 'stand-down' | 'closed';
   orderId: number;
   incident: { id: number; title: string; severity: string; kind: string; place: string | null; zone: string | null; lon: number | null; lat: number | null };
   etaSeconds?: number;
   distanceM?: number;
   route?: [number, number][];
   acceptWithinSeconds?: number;
+  /** `closed` only: how the incident ended. */
+  status?: 'resolved' | 'cancelled';
   reason: string;
   issuedAt: number;
 }
@@ -61,6 +67,8 @@ export class DispatchError extends Error {
 }
 
 const CLOSED = new Set(['resolved', 'cancelled']);
+/** Orders a team is still on: sent, accepted, or on site (an arrived order stays so until the incident closes). */
+const ON_ORDER = new Set(['sent', 'accepted', 'arrived']);
 
 /**
  * The dispatch loop around the pure choice: sends the order to the fastest
@@ -74,6 +82,11 @@ export class Dispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** The dispatch policy in force (ack window, arrival radius, target, staleness). */
+  get policy(): DispatchPolicyConfig {
+    return this.options.policy;
   }
 
   /** Sends the best team (or `teamId`, chosen by an operator). `additional` keeps the teams already sent. */
@@ -172,9 +185,10 @@ export class Dispatcher {
     return { status: 'dispatched', order, targetAtRisk };
   }
 
-  /** The team accepted (tracker or team page). */
+  /** The team accepted (tracker or team page). Either may say it first: a second accept changes nothing. */
   accept(teamId: string, actor: string, incidentId?: number): Incident {
     const order = this.activeOrder(teamId, incidentId);
+    if (order.status === 'accepted') return this.options.incidents.get(order.incidentId)!;
     const now = this.now();
     this.options.orders.settle(order.id, 'accepted', now);
     const incident = this.options.incidents.get(order.incidentId)!;
@@ -211,6 +225,9 @@ export class Dispatcher {
 
   /** The team is on site: from the tracker's position, its "arrived" event or the team page. */
   arrive(teamId: string, actor: string, incidentId?: number): Incident {
+    // Arrival seen from the tracker's position first, then said by the crew (tracker or team page): already so.
+    const onSite = incidentId === undefined ? undefined : this.options.orders.forIncident(incidentId).find((o) => o.teamId === teamId && o.status === 'arrived');
+    if (onSite && this.options.orders.activeForTeam(teamId)?.incidentId !== incidentId) return this.options.incidents.get(onSite.incidentId)!;
     const order = this.activeOrder(teamId, incidentId);
     const now = this.now();
     const { incidents, orders } = this.options;
@@ -248,11 +265,21 @@ export class Dispatcher {
     return updated;
   }
 
-  /** Resolve / cancel: every team still on the incident is released. */
+  /**
+   * Resolve / cancel: every team still on the incident — on its way or on site — is released and
+   * its tracker told the order is `closed`. A team already sent elsewhere keeps that assignment.
+   */
   releaseAll(incident: Incident, reason: string): void {
-    for (const order of this.options.orders.forIncident(incident.id)) {
-      if (order.status === 'sent' || order.status === 'accepted') this.release(order, incident, reason);
-      else if (order.status === 'arrived') this.options.teams.assign(order.teamId, null);
+    const { orders, teams } = this.options;
+    const now = this.now();
+    for (const order of orders.forIncident(incident.id)) {
+      if (!ON_ORDER.has(order.status)) continue;
+      // An arrived order keeps its outcome; one still on its way ends here.
+      if (order.status !== 'arrived') orders.settle(order.id, 'released', now);
+      if (teams.get(order.teamId)?.incidentId === incident.id) teams.assign(order.teamId, null);
+      this.options
+        .sendToTeam(order.teamId, this.orderMessage('closed', order, incident, reason))
+        .catch((err: unknown) => this.options.log.warn({ err, teamId: order.teamId, incidentId: incident.id }, 'order closed: tracker not told'));
     }
   }
 
@@ -306,7 +333,8 @@ export class Dispatcher {
     if (line) this.options.record([line]);
   }
 
-  private orderMessage(type: DispatchOrderMessage['type'], order: DispatchOrder, incident: Incident, reason: string): DispatchOrderMessage {
+  /** The order as its tracker gets it on `cmd`; the team page shows the same (`GET /api/teams/mine/order`). */
+  orderMessage(type: DispatchOrderMessage['type'], order: DispatchOrder, incident: Incident, reason: string): DispatchOrderMessage {
     return {
       type,
       orderId: order.id,
@@ -319,6 +347,7 @@ export class Dispatcher {
             acceptWithinSeconds: Math.round(this.options.policy.ackWindowMs / 1000),
           }
         : {}),
+      ...(type === 'closed' && (incident.status === 'resolved' || incident.status === 'cancelled') ? { status: incident.status } : {}),
       reason,
       issuedAt: this.now(),
     };

@@ -23,7 +23,10 @@ export interface WebRoutesOptions {
   pages?: readonly WebPage[];
 }
 
-export const WEB_PAGES: readonly WebPage[] = [{ path: '/wall', file: 'wall.html', roles: ['operator', 'admin'] }];
+export const WEB_PAGES: readonly WebPage[] = [
+  { path: '/wall', file: 'wall.html', roles: ['operator', 'admin'] },
+  { path: '/team', file: 'team.html', roles: ['team'] },
+];
 
 /** The public log-in page's file under the public directory (served at `loginPath`). */
 const LOGIN_FILE = 'login.html';

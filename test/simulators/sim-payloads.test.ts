@@ -136,4 +136,11 @@ t.test('a stand-down while driving sends the team back on patrol', async (t) => 
   command({ type: 'stand-down', orderId: 7, incident: { id: 9 } });
   t.equal(tracker.currentMode, 'patrol');
   t.same(tracker.events.map((e) => e.what), ['order', 'accept', 'stand-down']);
+
+  command({ type: 'dispatch', orderId: 8, incident: { id: 10 }, route: [[trackerPlan.lon, trackerPlan.lat], [far.lon, far.lat]] });
+  command({ type: 'closed', orderId: 5, incident: { id: 4 }, status: 'resolved' });
+  t.equal(tracker.currentMode, 'reading', 'another incident closed: not ours');
+  command({ type: 'closed', orderId: 8, incident: { id: 10 }, status: 'resolved' });
+  t.equal(tracker.currentMode, 'patrol', 'its incident resolved: back on patrol');
+  t.same(tracker.events.map((e) => e.what).slice(3), ['order', 'closed']);
 });

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import createError from '@fastify/error';
 import { DispatchError } from '../../dispatch/dispatcher.js';
+import { teamOrderView } from '../../dispatch/team-order.js';
 import { INCIDENT_STATUSES, TransitionError, type IncidentStatus } from '../../incidents/incident-store.js';
 import type { DeviceRegistry } from '../../registry/device-registry.js';
 import type { ResponseSystem } from '../../response/response-system.js';
 import { SEVERITIES, type Severity } from '../../rules/types.js';
 import { TeamExistsError } from '../../teams/team-registry.js';
-import { requireRole, type PrincipalResolver } from '../auth.js';
+import { requireRole, type Principal, type PrincipalResolver } from '../auth.js';
+import { ApiErrors } from '../errors.js';
 
 const IncidentNotFound = createError('GW_INCIDENT_NOT_FOUND', 'incident %s does not exist', 404);
 const IncidentConflict = createError('GW_INCIDENT_CONFLICT', '%s', 409);
@@ -14,6 +16,17 @@ const DispatchRefused = createError('GW_DISPATCH_REFUSED', '%s', 409);
 const TeamNotFound = createError('GW_TEAM_NOT_FOUND', 'team %s is not registered', 404);
 const TeamInvalid = createError('GW_TEAM_INVALID', '%s', 400);
 const NoRoadNetwork = createError('GW_NO_ROAD_NETWORK', 'no road network is loaded (set SITE_DIR)', 503);
+const TeamRequired = createError('GW_TEAM_REQUIRED', '%s', 400);
+
+/** Orders a team is still on: on its way, or on site until the incident is closed. */
+const ON_ORDER = new Set(['sent', 'accepted', 'arrived']);
+const CLOSED = new Set(['resolved', 'cancelled']);
+
+/** The patrol team a principal belongs to (a `team` account's session carries it), if any. */
+function teamOf(principal: Principal | undefined): string | undefined {
+  const teamId = principal && 'teamId' in principal ? (principal as { teamId?: unknown }).teamId : undefined;
+  return typeof teamId === 'string' && teamId !== '' ? teamId : undefined;
+}
 
 export interface IncidentRoutesOptions {
   auth: PrincipalResolver;
@@ -30,6 +43,22 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   const watchers = requireRole(auth, ['admin', 'operator', 'brigade', 'team'], 'read incidents');
   const operators = (action: string) => requireRole(auth, ['admin', 'operator'], action);
   const who = (request: { principal?: { name: string; role: string } }) => (request.principal ? `${request.principal.role}:${request.principal.name}` : 'unknown');
+  /** A `team` caller acts for its own team only; one without a team acts for none. */
+  const ownTeam = (request: { principal?: Principal }, action: string): string => {
+    const teamId = teamOf(request.principal);
+    if (!teamId) throw new ApiErrors.Forbidden(request.principal?.role ?? 'unknown', `${action}: it belongs to no team`);
+    return teamId;
+  };
+  /** The team an order action is for: a team caller's own (the body may only repeat it), or the one an operator names. */
+  const actingTeam = (request: { principal?: Principal }, action: string, named: string | undefined): string => {
+    if (request.principal?.role === 'team') {
+      const own = ownTeam(request, action);
+      if (named !== undefined && named !== own) throw new ApiErrors.Forbidden('team', `${action} for team ${named} (it acts for team ${own})`);
+      return own;
+    }
+    if (named === undefined) throw new TeamRequired(`${action}: say which team, {"teamId": "…"}`);
+    return named;
+  };
   const mustExist = (id: number) => {
     const incident = response.incidents.get(id);
     if (!incident) throw new IncidentNotFound(String(id));
@@ -117,9 +146,23 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   ] as const) {
     app.post<{ Params: { id: number }; Body: Record<string, string> }>(
       `/api/incidents/:id/${action}`,
-      { preHandler: operators(`${action} incidents`), schema: { tags: ['incidents'], params: idParams, body: noteBody(field, required) } },
+      {
+        // A patrol team may resolve the incident it was sent to (on its way or on site); cancelling stays with the operators.
+        preHandler: action === 'resolve' ? requireRole(auth, ['admin', 'operator', 'team'], 'resolve incidents') : operators(`${action} incidents`),
+        schema: {
+          tags: ['incidents'],
+          ...(action === 'resolve' ? { summary: 'Close with a note: operators any incident, a team the one it was sent to' } : {}),
+          params: idParams,
+          body: noteBody(field, required),
+        },
+      },
       async (request) => {
-        mustExist(request.params.id);
+        const incident = mustExist(request.params.id);
+        if (request.principal?.role === 'team' && !CLOSED.has(incident.status)) {
+          const own = ownTeam(request, 'resolve incidents');
+          const onIt = response.orders.forIncident(incident.id).some((o) => o.teamId === own && ON_ORDER.has(o.status));
+          if (!onIt) throw new ApiErrors.Forbidden('team', `resolve incident ${incident.id}: team ${own} was not sent to it`);
+        }
         const text = request.body[field]!;
         return lifecycle(() => ({
           incident: action === 'resolve' ? response.manager.resolve(request.params.id, who(request), text) : response.manager.cancel(request.params.id, who(request), text),
@@ -129,28 +172,49 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   }
 
   for (const action of ['accept', 'arrived'] as const) {
-    app.post<{ Params: { id: number }; Body: { teamId: string } }>(
+    app.post<{ Params: { id: number }; Body: { teamId?: string } | undefined }>(
       `/api/incidents/:id/${action}`,
       {
         preHandler: requireRole(auth, ['admin', 'operator', 'team'], `${action} orders`),
         schema: {
           tags: ['incidents'],
-          summary: action === 'accept' ? 'The team accepts its order (as its tracker can)' : 'The team reports it is on site',
+          summary:
+            action === 'accept'
+              ? 'The team accepts its order (as its tracker can); a team account for its own team only, teamId optional'
+              : 'The team reports it is on site; a team account for its own team only, teamId optional',
           params: idParams,
-          body: { type: 'object', required: ['teamId'], additionalProperties: false, properties: { teamId: { type: 'string', maxLength: 64 } } },
+          body: { type: 'object', additionalProperties: false, properties: { teamId: { type: 'string', minLength: 1, maxLength: 64 } } },
         },
       },
       async (request) => {
         mustExist(request.params.id);
+        const teamId = actingTeam(request, action === 'accept' ? 'accept orders' : 'report arrival', request.body?.teamId);
         return lifecycle(() => ({
           incident:
             action === 'accept'
-              ? response.dispatcher.accept(request.body.teamId, who(request), request.params.id)
-              : response.dispatcher.arrive(request.body.teamId, who(request), request.params.id),
+              ? response.dispatcher.accept(teamId, who(request), request.params.id)
+              : response.dispatcher.arrive(teamId, who(request), request.params.id),
         }));
       },
     );
   }
+
+  app.get(
+    '/api/teams/mine/order',
+    {
+      preHandler: requireRole(auth, ['team'], "read its team's order"),
+      schema: {
+        tags: ['teams'],
+        summary: "The caller's team and the order it is on (what its tracker got, with status and clock), or order null",
+      },
+    },
+    async (request) =>
+      teamOrderView(
+        { orders: response.orders, incidents: response.incidents, teams: response.teams, dispatcher: response.dispatcher },
+        ownTeam(request, "read its team's order"),
+        Date.now(),
+      ),
+  );
 
   app.get('/api/teams', { preHandler: requireRole(auth, ['admin', 'operator', 'brigade'], 'read teams'), schema: { tags: ['teams'], summary: 'Teams with live position, status and current incident' } }, async () => ({
     teams: response.teams.list(),
