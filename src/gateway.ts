@@ -38,6 +38,7 @@ import { createPairing, wirePairing, type Pairing } from './pairing/index.js';
 import { recordRefusal } from './pairing/refusals.js';
 import { pairingRoutes } from './api/routes/pairing.js';
 import { brigadeRoutes } from './api/routes/brigade.js';
+import { brigadeConsoleRoutes } from './api/routes/brigade-console.js';
 import { siteRoutes } from './api/routes/site.js';
 import { createLiveFeed, type LiveFeed } from './live/live-feed.js';
 import { webRoutes } from './web/web-routes.js';
@@ -269,6 +270,7 @@ export class Gateway {
     await http.register(siteRoutes, { auth, response: this.response, timeZone: this.config.siteTimeZone });
     await http.register(webRoutes, { auth });
     await http.register(brigadeRoutes, { subscriptions: this.brigadeSubscriptions, outbox: this.brigadeOutbox, auth });
+    await http.register(brigadeConsoleRoutes, { auth, response: this.response, devices: this.registry });
     await http.register(pairingRoutes, { auth, pairing: this.pairing, mqtt: { port: mqtt.port, ...(mqtt.tlsPort !== undefined ? { tlsPort: mqtt.tlsPort } : {}), websocketPath: '/mqtt' } });
     await http.register(accountRoutes, {
       accounts: this.accounts,
