@@ -138,6 +138,13 @@ export class ClaimCodes {
     return row.n;
   }
 
+  /** The sites claim codes were generated for, with how many of their codes are still free: what an installer can be working on. */
+  sites(): { site: string; codes: number; unused: number }[] {
+    return this.db
+      .prepare('SELECT site, COUNT(*) AS codes, COUNT(*) - COUNT(used_at) AS unused FROM pairing_claim_codes GROUP BY site ORDER BY site')
+      .all() as { site: string; codes: number; unused: number }[];
+  }
+
   /** By the compact form (`FD7K3Q9M2X`), as `parseCode` gives it. */
   find(compact: string): ClaimCode | undefined {
     const row = this.db.prepare('SELECT * FROM pairing_claim_codes WHERE code = ?').get(compact) as CodeRow | undefined;

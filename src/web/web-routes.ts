@@ -26,6 +26,7 @@ export interface WebRoutesOptions {
 export const WEB_PAGES: readonly WebPage[] = [
   { path: '/wall', file: 'wall.html', roles: ['operator', 'admin'] },
   { path: '/brigade', file: 'brigade.html', roles: ['brigade', 'operator', 'admin'] },
+  { path: '/install', file: 'install.html', roles: ['installer', 'admin'] },
   { path: '/team', file: 'team.html', roles: ['team'] },
 ];
 

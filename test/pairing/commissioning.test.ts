@@ -100,7 +100,7 @@ t.test('likely causes: broker refusals, rejected payloads, silence', async (t) =
   f.clock.now += 11 * 60_000;
   t.match(f.commissioning.view(device.id), {
     overdue: true,
-    likelyCauses: [{ source: 'silent', title: 'nothing heard for 10 minutes', hint: /power, network/ }],
+    likelyCauses: [{ source: 'silent', key: 'silent', detail: null, title: 'nothing heard for 10 minutes', hint: /power, network/ }],
   });
   await new Promise((resolve) => setTimeout(resolve, 60));
   t.equal(updates.length, 1, 'the live listener hears that it became overdue, once');
@@ -117,11 +117,24 @@ t.test('likely causes: broker refusals, rejected payloads, silence', async (t) =
     { title: 'wrong client id', hint: new RegExp(`"${device.id}"`) },
     { title: 'wrong secret', count: 2 },
   ]);
+  t.same(
+    view.likelyCauses.map((c) => [c.key, c.detail]),
+    [
+      ['acl_publish', `v1/othervillage/fire/${device.id}/event`],
+      ['client_id_mismatch', 'client id "esp32-a1b2", username "x"'],
+      ['wrong_secret', null],
+    ],
+    'each cause has a stable key and its detail as data, for pages that word it in their own language',
+  );
   t.notOk(view.likelyCauses.some((c) => c.source === 'silent'), 'refusals explain the silence');
   t.equal(updates.at(-1)?.refusals.length, 3, 'refusals reach the live listener');
 
   bus.emit('rejected', rejected(device, f.clock.now));
-  t.match(f.commissioning.view(device.id), { state: 'seen', overdue: false, likelyCauses: [{}, {}, {}, { source: 'rejected', title: 'message rejected: schema', hint: /event: must be one of/ }] });
+  t.match(f.commissioning.view(device.id), {
+    state: 'seen',
+    overdue: false,
+    likelyCauses: [{}, {}, {}, { source: 'rejected', key: 'rejected', reason: 'schema', detail: /^event: must be one of/, title: 'message rejected: schema', hint: /event: must be one of/ }],
+  });
 });
 
 t.test('a refusal from before the claim, and a device that logs in but says nothing', async (t) => {
@@ -130,12 +143,16 @@ t.test('a refusal from before the claim, and a device that logs in but says noth
   const { codes } = f.codes.createBatch({ site: 'testvillage', kind: 'camera', count: 1, by: 'alice', now: f.clock.now });
   f.commissioning.recordRefusal('cam-gate-1', 'unknown_device', null, f.clock.now - 1000);
   const { device } = await f.claims.claim({ code: codes[0]!.code, deviceId: 'cam-gate-1', model: MODEL_OF.camera, lon: 1, lat: 2 }, { name: 'ivan' });
-  t.match(f.commissioning.view(device.id)?.likelyCauses, [{ title: 'tried to connect before it was claimed' }]);
+  t.match(f.commissioning.view(device.id)?.likelyCauses, [{ key: 'refused_before_claim', title: 'tried to connect before it was claimed' }]);
+  f.commissioning.recordRefusal('cam-gate-1', 'unknown_device', null, f.clock.now + 1000);
+  t.match(f.commissioning.view(device.id)?.likelyCauses, [{ key: 'unknown_device', title: 'unknown device id' }], 'refused as unknown after its claim: deleted, or a wrong username');
+  f.commissioning.recordRefusal('cam-gate-1', 'quota_exceeded', 'whatever', f.clock.now + 2000);
+  t.match(f.commissioning.view(device.id)?.likelyCauses[0], { key: 'refused', source: 'quota_exceeded', detail: 'whatever' }, 'a reason the gateway does not know yet');
 
   const other = await claim(f, 'camera');
   bus.emit('availability', { device: other, online: true, reason: 'connected', at: f.clock.now });
   f.clock.now += 11 * 60_000;
-  t.match(f.commissioning.view(other.id)?.likelyCauses, [{ source: 'connected-silent', title: 'connected, but no message' }]);
+  t.match(f.commissioning.view(other.id)?.likelyCauses, [{ source: 'connected-silent', key: 'connected-silent', title: 'connected, but no message' }]);
 });
 
 t.test('the refusal log stays bounded', async (t) => {

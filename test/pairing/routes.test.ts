@@ -161,6 +161,23 @@ t.test('claim: registers the device at its place, consumes the code, returns the
   t.match((await app.inject({ method: 'GET', url: `/api/pairing/claim-codes/${codes[2]!.code}`, headers: ADMIN })).json(), { used: false }, 'a failed claim leaves its code free');
 });
 
+t.test('sites: where claim codes were generated, with the codes still free; for installers and admins', async (t) => {
+  const { app, batch } = await harness(t);
+  t.same((await app.inject({ method: 'GET', url: '/api/pairing/sites', headers: INSTALLER })).json(), { sites: [] }, 'none before the first batch');
+  const { codes } = await batch({ site: 'testvillage', kind: 'fire', count: 3 });
+  await batch({ site: 'othervillage', kind: 'camera', count: 2 });
+  await batch({ site: 'testvillage', kind: 'lock', count: 1 });
+  const claimed = await app.inject({ method: 'POST', url: '/api/pairing/claim', headers: INSTALLER, payload: { code: codes[0]!.code, model: 'emberline/d10', lon: 120.2, lat: 30.2 } });
+  t.equal(claimed.statusCode, 201);
+  for (const headers of [INSTALLER, ADMIN]) {
+    const sites = await app.inject({ method: 'GET', url: '/api/pairing/sites', headers });
+    t.equal(sites.statusCode, 200);
+    t.same(sites.json(), { sites: [{ site: 'othervillage', codes: 2, unused: 2 }, { site: 'testvillage', codes: 4, unused: 3 }] });
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/api/pairing/sites', headers: OPERATOR })).statusCode, 403);
+  t.equal((await app.inject({ method: 'GET', url: '/api/pairing/sites' })).statusCode, 401);
+});
+
 t.test('claim errors: typo, unknown, used twice, wrong site, model of another kind, roles', async (t) => {
   const { app, f, batch } = await harness(t);
   const { codes } = await batch({ site: 'testvillage', kind: 'fire', count: 4 });

@@ -176,6 +176,18 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
     },
   );
 
+  app.get(
+    '/api/pairing/sites',
+    {
+      preHandler: installer('list pairing sites'),
+      schema: {
+        tags: ['pairing'],
+        summary: 'The sites claim codes were generated for (with codes still free): the installer page asks which one the installer works on, so a sticker of another site is refused',
+      },
+    },
+    async () => ({ sites: codes.sites() }),
+  );
+
   app.get<{ Params: { code: string } }>(
     '/api/pairing/claim-codes/:code',
     {
