@@ -1,4 +1,5 @@
 import { requireLoopback } from './args.js';
+import { mapBounded } from '../src/map-bounded.js';
 
 /**
  * The gateway's HTTP API as the simulators use it: bearer token, JSON,
@@ -205,14 +206,7 @@ class Pacer {
   }
 }
 
-/** Runs `work` over `items` with at most `limit` at a time; stops at the first error. */
+/** `work` over `items` with at most `limit` in flight. */
 export async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  await mapBounded(items, limit, work);
 }

@@ -9,8 +9,8 @@ import { adminToken } from './token.js';
 
 /**
  * Registers a village plan with a running gateway through its real HTTP
- * API: devices (`POST /api/devices`; the secret in the answer is saved to
- * secrets.json, mode 600), teams (`POST /api/teams`), and — when the gateway
+ * API: devices (`POST /api/devices/batch`, 500 at a time; the secret in each
+ * answer is saved to secrets.json, mode 600), teams (`POST /api/teams`), and — when the gateway
  * has them — the registers of room cards, blacklisted cards and stolen
  * e-bike tags. Idempotent: a device that exists (409) is skipped, or given a
  * new secret if ours was lost; a team that exists is left alone; register
@@ -43,6 +43,13 @@ interface Credentials {
   secret: string;
 }
 
+interface BatchAnswer {
+  results: { id: string; status: number; secret?: string; code?: string; message?: string }[];
+}
+
+/** Devices per `POST /api/devices/batch` (the gateway's limit). */
+const BATCH = 500;
+
 const MAX_FAILURES = 25;
 
 export async function provisionVillage(options: ProvisionOptions): Promise<ProvisionReport> {
@@ -65,21 +72,43 @@ export async function provisionVillage(options: ProvisionOptions): Promise<Provi
     }
     return true;
   });
-  if (todo.length > 200) log(`provision: registering ${todo.length} devices (about ${Math.ceil(todo.length / 1000)} min at the API's rate limit)…`);
   const problems: string[] = [];
   const fail = (problem: string) => {
     devices.failed += 1;
     problems.push(problem);
   };
-  let unsaved = 0;
-  const save = () => {
-    writeSecrets(dir, secrets);
-    unsaved = 0;
-  };
-  await mapLimit(todo, concurrency, async (device) => {
+  const bodyOf = (device: (typeof todo)[number]) => ({ id: device.id, site: plan.site, kind: device.kind, model: device.model, name: device.name, lat: device.lat, lon: device.lon });
+  const save = () => writeSecrets(dir, secrets);
+
+  // New devices in batches of 500 (one request, one rate-limit token each); the secrets file is saved after every batch.
+  const fresh = todo.filter((device) => !existing.has(device.id));
+  if (fresh.length > 0) log(`provision: registering ${fresh.length} devices in batches of ${BATCH}…`);
+  const single: typeof todo = todo.filter((device) => existing.has(device.id));
+  for (let i = 0; i < fresh.length && problems.length < MAX_FAILURES; i += BATCH) {
+    const chunk = fresh.slice(i, i + BATCH);
+    const answer = await client.request<BatchAnswer>('POST', '/api/devices/batch', { devices: chunk.map(bodyOf) });
+    if (answer.status === 404) {
+      // A gateway without the batch route: one request per device.
+      single.push(...fresh.slice(i));
+      break;
+    }
+    if (answer.status !== 200 || !answer.body) {
+      fail(`register batch of ${chunk.length}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`);
+      continue;
+    }
+    for (const result of answer.body.results) {
+      if (result.status === 201 && result.secret) {
+        secrets.devices[result.id] = result.secret;
+        devices.registered += 1;
+      } else if (result.status === 409) single.push(chunk.find((d) => d.id === result.id)!);
+      else fail(`register ${result.id}: ${result.status} ${result.code ?? ''} ${result.message ?? ''}`);
+    }
+    save();
+  }
+
+  await mapLimit(single, concurrency, async (device) => {
     if (problems.length >= MAX_FAILURES) return;
-    const body = { id: device.id, site: plan.site, kind: device.kind, model: device.model, name: device.name, lat: device.lat, lon: device.lon };
-    const answer = existing.has(device.id) ? { status: 409, body: undefined, text: '' } : await client.request<Credentials>('POST', '/api/devices', body);
+    const answer = existing.has(device.id) ? { status: 409, body: undefined, text: '' } : await client.request<Credentials>('POST', '/api/devices', bodyOf(device));
     if (answer.status === 201 && answer.body?.secret) {
       secrets.devices[device.id] = answer.body.secret;
       devices.registered += 1;
@@ -93,8 +122,6 @@ export async function provisionVillage(options: ProvisionOptions): Promise<Provi
       secrets.devices[device.id] = rotated.body.secret;
       devices.rotated += 1;
     } else return fail(`register ${device.id}: HTTP ${answer.status} ${answer.text.slice(0, 200)}`);
-    unsaved += 1;
-    if (unsaved >= 250) save();
   });
   save();
   if (problems.length > 0) {

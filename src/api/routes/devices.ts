@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DEVICE_KINDS, type DeviceKind } from '../../../devices/model.js';
 import type { Device, DeviceRegistry } from '../../registry/device-registry.js';
 import { DeviceExistsError } from '../../registry/device-registry.js';
 import { hashSecret, issueSecret } from '../../registry/secrets.js';
 import { DEVICE_ID_PATTERN, SITE_PATTERN, deviceTopic } from '../../broker/topics.js';
 import type { DeviceModel } from '../../../devices/model.js';
+import { mapBounded } from '../../map-bounded.js';
 import { ApiErrors } from '../errors.js';
 import { requireRole, type PrincipalResolver } from '../auth.js';
 
@@ -61,6 +62,26 @@ const idParams = {
   properties: { id: { type: 'string', pattern: DEVICE_ID_PATTERN.source } },
 } as const;
 
+const registerBodySchema = {
+  type: 'object',
+  required: ['id', 'site', 'kind', 'model'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', pattern: DEVICE_ID_PATTERN.source },
+    site: { type: 'string', pattern: SITE_PATTERN.source },
+    kind: { type: 'string', enum: DEVICE_KINDS },
+    model: { type: 'string', minLength: 3, maxLength: 80 },
+    name: { type: 'string', maxLength: 120 },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    lon: { type: 'number', minimum: -180, maximum: 180 },
+  },
+} as const;
+
+/** Devices per batch request: a batch hashes one secret per device, a few at a time. */
+export const MAX_BATCH_DEVICES = 500;
+/** scrypt runs on libuv's thread pool: this many at once keeps both cores busy without starving the rest. */
+const BATCH_HASH_CONCURRENCY = 4;
+
 interface RegisterBody {
   id: string;
   site: string;
@@ -88,6 +109,25 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
     },
   });
 
+  async function register(body: RegisterBody, by: string | undefined, log: FastifyBaseLogger): Promise<{ device: Device; secret: string }> {
+    const model = options.findModel(body.model);
+    if (!model) throw new ApiErrors.UnknownModel(body.model);
+    if (model.kind !== body.kind) throw new ApiErrors.ModelKindMismatch(body.model, model.kind, body.kind);
+    if (registry.get(body.id)) throw new ApiErrors.DeviceExists(body.id);
+    const secret = issueSecret();
+    const secretHash = await hashSecret(secret, options.scryptCost);
+    let device: Device;
+    try {
+      device = registry.register(body, secretHash, Date.now());
+    } catch (err) {
+      if (err instanceof DeviceExistsError) throw new ApiErrors.DeviceExists(body.id);
+      throw err;
+    }
+    log.info({ deviceId: device.id, kind: device.kind, by }, 'device registered');
+    options.onRegistered?.(device);
+    return { device, secret };
+  }
+
   app.post<{ Body: RegisterBody }>(
     '/api/devices',
     {
@@ -95,45 +135,76 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
       schema: {
         tags: ['devices'],
         summary: 'Register a device; the response carries its MQTT secret, shown only this once',
-        body: {
-          type: 'object',
-          required: ['id', 'site', 'kind', 'model'],
-          additionalProperties: false,
-          properties: {
-            id: { type: 'string', pattern: DEVICE_ID_PATTERN.source },
-            site: { type: 'string', pattern: SITE_PATTERN.source },
-            kind: { type: 'string', enum: DEVICE_KINDS },
-            model: { type: 'string', minLength: 3, maxLength: 80 },
-            name: { type: 'string', maxLength: 120 },
-            lat: { type: 'number', minimum: -90, maximum: 90 },
-            lon: { type: 'number', minimum: -180, maximum: 180 },
-          },
-        },
+        body: registerBodySchema,
         response: { 201: credentialsSchema },
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      const model = options.findModel(body.model);
-      if (!model) throw new ApiErrors.UnknownModel(body.model);
-      if (model.kind !== body.kind) throw new ApiErrors.ModelKindMismatch(body.model, model.kind, body.kind);
-      if (registry.get(body.id)) throw new ApiErrors.DeviceExists(body.id);
-      const secret = issueSecret();
-      const secretHash = await hashSecret(secret, options.scryptCost);
-      let device: Device;
-      try {
-        device = registry.register(body, secretHash, Date.now());
-      } catch (err) {
-        if (err instanceof DeviceExistsError) throw new ApiErrors.DeviceExists(body.id);
-        throw err;
-      }
-      request.log.info({ deviceId: device.id, kind: device.kind, by: request.principal?.name }, 'device registered');
-      options.onRegistered?.(device);
+      const { device, secret } = await register(request.body, request.principal?.name, request.log);
       return reply.code(201).send(credentials(device, secret));
     },
   );
 
-  app.get<{ Querystring: { site?: string; kind?: DeviceKind; online?: boolean; limit: number; offset: number } }>(
+  app.post<{ Body: { devices: RegisterBody[] } }>(
+    '/api/devices/batch',
+    {
+      preHandler: admin('register devices'),
+      schema: {
+        tags: ['devices'],
+        summary: `Register up to ${MAX_BATCH_DEVICES} devices in one request (installing a whole street of cameras); each answer carries its device's secret, shown only this once`,
+        description:
+          'Every device is checked and registered on its own: one that is refused (unknown model, wrong kind, already registered) does not stop the others. ' +
+          'The answer lists each device in the order sent, with `status` 201 and its credentials, or its error.',
+        body: {
+          type: 'object',
+          required: ['devices'],
+          additionalProperties: false,
+          properties: { devices: { type: 'array', minItems: 1, maxItems: MAX_BATCH_DEVICES, items: registerBodySchema } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              registered: { type: 'integer' },
+              refused: { type: 'integer' },
+              results: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    status: { type: 'integer' },
+                    ...credentialsSchema.properties,
+                    code: { type: 'string' },
+                    message: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const seen = new Set<string>();
+      const results = await mapBounded(request.body.devices, BATCH_HASH_CONCURRENCY, async (body) => {
+        try {
+          if (seen.has(body.id)) throw new ApiErrors.DeviceExists(body.id);
+          seen.add(body.id);
+          const { device, secret } = await register(body, request.principal?.name, request.log);
+          return { id: body.id, status: 201, ...credentials(device, secret) };
+        } catch (err) {
+          const { statusCode, code, message } = err as { statusCode?: number; code?: string; message: string };
+          if (statusCode === undefined || statusCode >= 500) throw err;
+          return { id: body.id, status: statusCode, code, message };
+        }
+      });
+      const registered = results.filter((r) => r.status === 201).length;
+      return { registered, refused: results.length - registered, results };
+    },
+  );
+
+  app.get<{ Querystring: { site?: string; kind?: DeviceKind; online?: boolean; search?: string; limit: number; offset: number } }>(
     '/api/devices',
     {
       preHandler: adminOrOperator('list devices'),
@@ -146,6 +217,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
             site: { type: 'string' },
             kind: { type: 'string', enum: DEVICE_KINDS },
             online: { type: 'boolean' },
+            search: { type: 'string', minLength: 1, maxLength: 80, description: 'part of the device id or name (case-insensitive)' },
             limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
@@ -159,8 +231,10 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
       },
     },
     async (request) => {
-      const { limit, offset, ...filter } = request.query;
-      const all = registry.list(filter);
+      const { limit, offset, search, ...filter } = request.query;
+      const needle = search?.toLowerCase();
+      const listed = registry.list(filter);
+      const all = needle ? listed.filter((d) => d.id.toLowerCase().includes(needle) || (d.name ?? '').toLowerCase().includes(needle)) : listed;
       return { total: all.length, devices: all.slice(offset, offset + limit) };
     },
   );
@@ -220,3 +294,4 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
     },
   );
 }
+
