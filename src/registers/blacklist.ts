@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../store/sqlite.js';
+import { containsPattern } from './entry-fields.js';
 
 export interface BlacklistEntry {
   site: string;
@@ -32,10 +33,19 @@ export class BlacklistTable {
     return this.db.prepare(`${SELECT} WHERE site = ? AND card_hash = ?`).get(site, cardHash) as BlacklistEntry | undefined;
   }
 
-  list(site?: string): BlacklistEntry[] {
-    return (
-      site === undefined ? this.db.prepare(`${SELECT} ORDER BY site, added_at, card_hash`).all() : this.db.prepare(`${SELECT} WHERE site = ? ORDER BY added_at, card_hash`).all(site)
-    ) as BlacklistEntry[];
+  /** By site, then first listed; `search` matches part of the masked card or the reason (case-insensitive). */
+  list(site?: string, search?: string): BlacklistEntry[] {
+    const where: string[] = [];
+    const params: Record<string, string> = {};
+    if (site !== undefined) {
+      where.push('site = @site');
+      params['site'] = site;
+    }
+    if (search) {
+      where.push(`(card_masked LIKE @pattern ESCAPE '\\' OR reason LIKE @pattern ESCAPE '\\')`);
+      params['pattern'] = containsPattern(search);
+    }
+    return this.db.prepare(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY site, added_at, card_hash`).all(params) as BlacklistEntry[];
   }
 
   /** Insert or replace the reason; the first `addedAt`/`addedBy` stay. */

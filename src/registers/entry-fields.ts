@@ -94,3 +94,8 @@ export function timeCellOf(field: string, cell: string): number {
   }
   return parsed;
 }
+
+/** A SQL LIKE pattern (with `ESCAPE '\\'`) that matches `text` anywhere, its own `%` and `_` taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}

@@ -17,12 +17,12 @@ import {
 } from './entry-fields.js';
 import { RegisterInputError } from './errors.js';
 import { CSV_FORMATS, exportRow, readImportTable, type CsvRow, type ImportReport } from './register-csv.js';
-import { RoomCardTable, type RoomCard } from './room-cards.js';
+import { RoomCardTable, type RoomCard, type RoomCardSearch } from './room-cards.js';
 import type { RegisterName } from './schema.js';
 import { StolenTagTable, type StolenTag, type StolenTagSearch } from './stolen-tags.js';
 
 export { REGISTERS_MIGRATION, REGISTER_NAMES } from './schema.js';
-export type { BlacklistEntry, ImportReport, RegisterAuditEntry, RegisterName, RoomCard, StolenTag, StolenTagSearch };
+export type { BlacklistEntry, ImportReport, RegisterAuditEntry, RegisterName, RoomCard, RoomCardSearch, StolenTag, StolenTagSearch };
 
 /** `createCardProtector(siteSecret)` from devices/card.ts, one per site key. */
 export type CardProtector = (card: string) => ProtectedCard;
@@ -51,6 +51,12 @@ export interface StolenTagInput {
 }
 
 export type RoomCardView = Pick<RoomCard, 'cardHash' | 'cardMasked' | 'tenantName' | 'validUntil' | 'addedAt'>;
+
+/** What can change on a registered card without the card itself: absent fields stay as they are. */
+export interface RoomCardChange {
+  tenantName?: string | null | undefined;
+  validUntil?: number | null | undefined;
+}
 
 export interface Written<T> {
   entry: T;
@@ -120,6 +126,33 @@ export class Registers {
     });
   }
 
+  /**
+   * Changes the tenant or validity of a card already registered to a room,
+   * by its hash: the card need not be scanned again. Undefined when the card
+   * is not registered there.
+   */
+  updateRoomCard(site: string, room: string, cardHash: string, change: RoomCardChange, actor: string): RoomCard | undefined {
+    const tenantName = change.tenantName === undefined ? undefined : optionalTextOf('tenantName', change.tenantName, TENANT_MAX);
+    const validUntil = change.validUntil === undefined || change.validUntil === null ? change.validUntil : epochMsOf('validUntil', change.validUntil);
+    return this.write(() => {
+      const existing = this.roomCardTable.get(site, room, cardHash);
+      if (!existing) return undefined;
+      const entry: RoomCard = {
+        ...existing,
+        ...(tenantName !== undefined ? { tenantName } : {}),
+        ...(validUntil !== undefined ? { validUntil } : {}),
+      };
+      this.roomCardTable.put(entry);
+      this.record(actor, 'room-cards', 'update', site, cardHash, { room, cardMasked: entry.cardMasked, validUntil: entry.validUntil, via: 'api' });
+      return entry;
+    });
+  }
+
+  /** Every room's cards (masked and hashed), by site and room; `search` matches room, tenant or masked card. */
+  roomCardList(query: RoomCardSearch = {}): { total: number; cards: RoomCard[] } {
+    return this.roomCardTable.search(query);
+  }
+
   roomCards(site: string, room: string): RoomCardView[] {
     return this.roomCardTable
       .list({ site, room })
@@ -149,13 +182,27 @@ export class Registers {
     });
   }
 
+  /** A new reason for a card already on the blacklist, by its hash. Undefined when it is not listed. */
+  updateBlacklistReason(site: string, cardHash: string, reason: string, actor: string): BlacklistEntry | undefined {
+    const checked = textOf('reason', reason, REASON_MAX);
+    return this.write(() => {
+      const existing = this.blacklistTable.get(site, cardHash);
+      if (!existing) return undefined;
+      const entry: BlacklistEntry = { ...existing, reason: checked };
+      this.blacklistTable.put(entry);
+      this.record(actor, 'blacklist', 'update', site, cardHash, { cardMasked: entry.cardMasked, reason: checked, via: 'api' });
+      return entry;
+    });
+  }
+
   /** Hot path: memory only. */
   isBlacklisted(site: string, cardHash: string): boolean {
     return this.blacklistTable.has(site, cardHash);
   }
 
-  blacklist(site?: string): BlacklistEntry[] {
-    return this.blacklistTable.list(site);
+  /** `search` matches part of the masked card or the reason. */
+  blacklist(site?: string, search?: string): BlacklistEntry[] {
+    return this.blacklistTable.list(site, search);
   }
 
   // --- stolen e-bike tags -------------------------------------------------

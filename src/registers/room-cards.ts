@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../store/sqlite.js';
+import { containsPattern } from './entry-fields.js';
 
 export interface RoomCard {
   site: string;
@@ -14,6 +15,17 @@ export interface RoomCard {
 
 const SELECT = `SELECT site, room, card_hash AS cardHash, card_masked AS cardMasked, tenant_name AS tenantName,
   valid_until AS validUntil, added_at AS addedAt, added_by AS addedBy FROM room_cards`;
+
+/** What the register pages search by: room, tenant name or masked card (e.g. its last four digits). */
+export interface RoomCardSearch {
+  site?: string | undefined;
+  /** Part of the room, the tenant's name or the masked card (case-insensitive). */
+  search?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+const SEARCH = `(room LIKE @pattern ESCAPE '\\' OR tenant_name LIKE @pattern ESCAPE '\\' OR card_masked LIKE @pattern ESCAPE '\\')`;
 
 const indexKey = (site: string, room: string, cardHash: string) => `${site}\u0000${room}\u0000${cardHash}`;
 
@@ -49,6 +61,26 @@ export class RoomCardTable {
       params.push(filter.room);
     }
     return this.db.prepare(`${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY site, room, added_at, card_hash`).all(...params) as RoomCard[];
+  }
+
+  /** By site, room, first added; `total` counts every match, `cards` is one page of them. */
+  search(query: RoomCardSearch = {}): { total: number; cards: RoomCard[] } {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (query.site !== undefined) {
+      where.push('site = @site');
+      params['site'] = query.site;
+    }
+    if (query.search) {
+      where.push(SEARCH);
+      params['pattern'] = containsPattern(query.search);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM room_cards ${clause}`).get(params) as { n: number }).n;
+    const cards = this.db
+      .prepare(`${SELECT} ${clause} ORDER BY site, room, added_at, card_hash LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: query.limit ?? 100, offset: query.offset ?? 0 }) as RoomCard[];
+    return { total, cards };
   }
 
   /** Insert or replace; a re-registered card keeps its first `addedAt`/`addedBy`. */

@@ -27,6 +27,7 @@ export const WEB_PAGES: readonly WebPage[] = [
   { path: '/wall', file: 'wall.html', roles: ['operator', 'admin'] },
   { path: '/brigade', file: 'brigade.html', roles: ['brigade', 'operator', 'admin'] },
   { path: '/install', file: 'install.html', roles: ['installer', 'admin'] },
+  { path: '/admin', file: 'admin.html', roles: ['admin'] },
   { path: '/team', file: 'team.html', roles: ['team'] },
 ];
 

@@ -149,8 +149,8 @@ t.test('CSV: text/csv import reports by line; export is text/csv an operator may
   t.same(tags.json(), { imported: 1, errors: [] });
   t.match((await call({ method: 'GET', url: '/api/registers/stolen-tags/export.csv', headers: OPERATOR })).body, /^tag,.*\r\nT0000000A,Li,139,/);
   t.equal((await call({ method: 'GET', url: '/api/registers/blacklist/export.csv', headers: OPERATOR })).body, 'site,card_masked,card_hash,reason,added_at,added_by\r\n');
-  const json = await call({ method: 'POST', url: '/api/registers/blacklist/import.csv', headers: ADMIN, payload: { csv: 'x' } });
-  t.equal(json.statusCode, 400, 'a JSON body is not a CSV file');
+  const json = await call({ method: 'POST', url: '/api/registers/blacklist/import.csv', headers: ADMIN, payload: { file: 'x' } });
+  t.equal(json.statusCode, 400, 'a JSON body other than {csv} is not a CSV file');
 });
 
 t.test('roles: no token is 401, an operator may read but not write', async (t) => {
@@ -200,6 +200,7 @@ t.test('every route is in the OpenAPI document with its schemas', async (t) => {
     '/api/registers/blacklist/export.csv',
     '/api/registers/blacklist/import.csv',
     '/api/registers/blacklist/{site}/{cardHash}',
+    '/api/registers/room-cards',
     '/api/registers/room-cards/export.csv',
     '/api/registers/room-cards/import.csv',
     '/api/registers/room-cards/{site}/{room}',
@@ -210,6 +211,7 @@ t.test('every route is in the OpenAPI document with its schemas', async (t) => {
     '/api/registers/stolen-tags/{tag}/recover',
   ]);
   t.ok(document.paths['/api/registers/room-cards/import.csv']?.post?.requestBody?.content['text/csv'], 'import takes text/csv');
+  t.ok(document.paths['/api/registers/room-cards/import.csv']?.post?.requestBody?.content['application/json'], 'and JSON {csv} (pages with a session)');
 });
 
 t.test('the clear card number appears in no response, header or log line, and in no SQLite byte', async (t) => {
@@ -227,4 +229,69 @@ t.test('the clear card number appears in no response, header or log line, and in
   const everything = `${seen()}\n${fixture.fileBytes()}`;
   t.ok(everything.includes(ID_NUMBER_MASKED) && everything.includes('card registered to room'), 'responses and logs were captured');
   for (const clear of CLEAR_FORMS) t.notOk(everything.includes(clear), `${clear} nowhere`);
+});
+
+t.test('the admin page: every room card listed with search and paging, by site, room and first added', async (t) => {
+  const { call } = await harness(t);
+  await call({ method: 'POST', url: roomPath('north', '3-201'), headers: ADMIN, payload: { card: ID_NUMBER, tenantName: 'Wang Fang' } });
+  await call({ method: 'POST', url: roomPath('north', '1-101'), headers: ADMIN, payload: { card: UID, tenantName: 'Li_Na 50%' } });
+  await call({ method: 'POST', url: roomPath('south', '1-101'), headers: ADMIN, payload: { card: ID_NUMBER } });
+  const all = await call({ method: 'GET', url: '/api/registers/room-cards', headers: OPERATOR });
+  t.equal(all.statusCode, 200, all.body);
+  t.equal(all.json().total, 3);
+  t.same(all.json().cards.map((c: { site: string; room: string }) => `${c.site}/${c.room}`), ['north/1-101', 'north/3-201', 'south/1-101']);
+  t.match(all.json().cards[1], { site: 'north', room: '3-201', cardHash: NORTH_HASH, cardMasked: ID_NUMBER_MASKED, tenantName: 'Wang Fang', addedBy: 'alice' });
+  const query = async (q: string) => (await call({ method: 'GET', url: `/api/registers/room-cards?${q}`, headers: ADMIN })).json() as { total: number; cards: { room: string; site: string }[] };
+  t.same((await query('site=north')).cards.map((c) => c.room), ['1-101', '3-201'], 'by site');
+  t.same((await query('search=wang')).cards.map((c) => c.room), ['3-201'], 'tenant, case-insensitive');
+  t.same((await query('search=1234')).cards.map((c) => `${c.site}/${c.room}`), ['north/3-201', 'south/1-101'], 'the last digits of the masked card');
+  t.same((await query('search=3-2')).cards.map((c) => c.room), ['3-201'], 'the room');
+  t.same((await query('search=_')).cards.map((c) => c.room), ['1-101'], 'LIKE wildcards are taken literally');
+  t.same((await query('search=%25')).cards.map((c) => c.room), ['1-101']);
+  const page = await query('limit=1&offset=1');
+  t.same([page.total, page.cards.map((c) => c.room)], [3, ['3-201']], 'paged, with the total');
+  t.equal((await call({ method: 'GET', url: '/api/registers/room-cards?site=NOT%20A%20SITE', headers: ADMIN })).statusCode, 400);
+});
+
+t.test('the admin page: a room card and a blacklist entry changed by hash, without the card', async (t) => {
+  const { call, fixture } = await harness(t);
+  await call({ method: 'POST', url: roomPath('north', '3-201'), headers: ADMIN, payload: { card: ID_NUMBER, tenantName: 'Wang Fang', validUntil: 1_900_000_000_000 } });
+  const path = `${roomPath('north', '3-201')}/${NORTH_HASH}`;
+  const patched = await call({ method: 'PATCH', url: path, headers: ADMIN, payload: { tenantName: 'Wang Li' } });
+  t.equal(patched.statusCode, 200, patched.body);
+  t.match(patched.json(), { tenantName: 'Wang Li', validUntil: 1_900_000_000_000, cardMasked: ID_NUMBER_MASKED }, 'an absent field stays');
+  t.match((await call({ method: 'PATCH', url: path, headers: ADMIN, payload: { validUntil: null, tenantName: '' } })).json(), { tenantName: null, validUntil: null });
+  t.equal((await call({ method: 'PATCH', url: path, headers: ADMIN, payload: {} })).statusCode, 400, 'something must change');
+  t.equal((await call({ method: 'PATCH', url: path, headers: ADMIN, payload: { tenantName: ID_NUMBER } })).statusCode, 400, 'an ID number is not a name');
+  t.equal((await call({ method: 'PATCH', url: path, headers: OPERATOR, payload: { tenantName: 'x' } })).statusCode, 403);
+  const missing = await call({ method: 'PATCH', url: `${roomPath('north', '9')}/${NORTH_HASH}`, headers: ADMIN, payload: { tenantName: 'x' } });
+  t.match([missing.statusCode, missing.json().code], [404, 'GW_ROOM_CARD_NOT_FOUND']);
+  t.same(fixture.registers.roomCards('north', '3-201').length, 1);
+
+  await call({ method: 'POST', url: '/api/registers/blacklist', headers: ADMIN, payload: { site: 'north', card: ID_NUMBER, reason: 'lost' } });
+  await call({ method: 'POST', url: '/api/registers/blacklist', headers: ADMIN, payload: { site: 'north', card: UID, reason: 'stolen from 3-201' } });
+  const reason = await call({ method: 'PATCH', url: `/api/registers/blacklist/north/${NORTH_HASH}`, headers: ADMIN, payload: { reason: 'reported lost at the office' } });
+  t.equal(reason.statusCode, 200, reason.body);
+  t.match(reason.json(), { site: 'north', cardHash: NORTH_HASH, cardMasked: ID_NUMBER_MASKED, reason: 'reported lost at the office', addedBy: 'alice' });
+  t.equal((await call({ method: 'PATCH', url: `/api/registers/blacklist/south/${NORTH_HASH}`, headers: ADMIN, payload: { reason: 'x' } })).statusCode, 404);
+  t.equal((await call({ method: 'PATCH', url: `/api/registers/blacklist/north/${NORTH_HASH}`, headers: OPERATOR, payload: { reason: 'x' } })).statusCode, 403);
+  const searched = (await call({ method: 'GET', url: '/api/registers/blacklist?search=office', headers: OPERATOR })).json();
+  t.same(searched.entries.map((e: { cardHash: string }) => e.cardHash), [NORTH_HASH], 'blacklist search: the reason');
+  t.equal((await call({ method: 'GET', url: '/api/registers/blacklist?site=north&search=**C3', headers: OPERATOR })).json().entries.length, 1, 'and the masked card (******C3)');
+
+  const updates = fixture.registers.audit().filter((e) => e.action === 'update');
+  t.same(
+    updates.map((e) => [e.register, e.detail['via']]),
+    [['blacklist', 'api'], ['room-cards', 'api'], ['room-cards', 'api']],
+    'each change is audited',
+  );
+});
+
+t.test('the admin page: CSV import as JSON {csv}, which a session page can send', async (t) => {
+  const { call } = await harness(t);
+  const csv = `site,room,card\r\nnorth,1,${UID}\r\nnorth,2,123\r\n`;
+  const imported = await call({ method: 'POST', url: '/api/registers/room-cards/import.csv', headers: ADMIN, payload: { csv } });
+  t.equal(imported.statusCode, 200, imported.body);
+  t.same(imported.json(), { imported: 1, errors: [{ line: 3, message: 'card: expected 18-character ID number or 8–20 hex UID' }] });
+  t.equal((await call({ method: 'POST', url: '/api/registers/room-cards/import.csv', headers: OPERATOR, payload: { csv } })).statusCode, 403);
 });

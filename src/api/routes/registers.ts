@@ -36,6 +36,7 @@ const roomCardSchema = {
     tenantName: { type: ['string', 'null'] },
     validUntil: nullableEpochMs,
     addedAt: epochMs,
+    addedBy: { type: 'string' },
   },
 } as const;
 
@@ -86,6 +87,8 @@ const importReportSchema = {
   },
 } as const;
 
+const search = { type: 'string', minLength: 1, maxLength: 80 } as const;
+
 const params = (properties: Record<string, unknown>) => ({ type: 'object', required: Object.keys(properties), properties }) as const;
 const noContent = { 204: { type: 'null' } } as const;
 
@@ -111,6 +114,29 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   // --- rooms' cards ---
+
+  app.get<{ Querystring: { site?: string; search?: string; limit: number; offset: number } }>(
+    '/api/registers/room-cards',
+    {
+      preHandler: reader('read room cards'),
+      schema: {
+        tags: ['registers'],
+        summary: "Every room's cards (masked and hashed) by site and room; search matches room, tenant or masked card (e.g. its last digits)",
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            site,
+            search: { ...search, description: 'never a clear card number: it would travel in the URL' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+        response: { 200: { type: 'object', properties: { total: { type: 'integer' }, cards: { type: 'array', items: roomCardSchema } } } },
+      },
+    },
+    async (request) => registers.roomCardList(request.query),
+  );
 
   app.get<{ Params: { site: string; room: string } }>(
     '/api/registers/room-cards/:site/:room',
@@ -150,6 +176,35 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
     },
   );
 
+  app.patch<{ Params: { site: string; room: string; cardHash: string }; Body: { tenantName?: string | null; validUntil?: number | null } }>(
+    '/api/registers/room-cards/:site/:room/:cardHash',
+    {
+      preHandler: admin('change room cards'),
+      schema: {
+        tags: ['registers'],
+        summary: 'Change the tenant or validity of a registered card by its hash (no need to scan the card again)',
+        params: params({ site, room, cardHash }),
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            tenantName: { type: ['string', 'null'], maxLength: 80, description: 'null or empty: none' },
+            validUntil: { ...nullableEpochMs, description: 'epoch ms, inclusive; null: no end' },
+          },
+        },
+        response: { 200: roomCardSchema },
+      },
+    },
+    async (request, reply) => {
+      const { site, room, cardHash } = request.params;
+      const updated = checked(() => registers.updateRoomCard(site, room, cardHash, request.body, actor(request)));
+      if (!updated) throw new RegisterApiErrors.RoomCardNotFound(cardHash, room, site);
+      request.log.info({ site, room, by: actor(request) }, 'room card updated');
+      return reply.send(updated);
+    },
+  );
+
   app.delete<{ Params: { site: string; room: string; cardHash: string } }>(
     '/api/registers/room-cards/:site/:room/:cardHash',
     {
@@ -166,18 +221,18 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
 
   // --- card blacklist ---
 
-  app.get<{ Querystring: { site?: string } }>(
+  app.get<{ Querystring: { site?: string; search?: string } }>(
     '/api/registers/blacklist',
     {
       preHandler: reader('read the card blacklist'),
       schema: {
         tags: ['registers'],
-        summary: 'Blacklisted cards (masked and hashed), per site',
-        querystring: { type: 'object', additionalProperties: false, properties: { site } },
+        summary: 'Blacklisted cards (masked and hashed), per site; search matches the masked card or the reason',
+        querystring: { type: 'object', additionalProperties: false, properties: { site, search } },
         response: { 200: { type: 'object', properties: { entries: { type: 'array', items: blacklistSchema } } } },
       },
     },
-    async (request) => ({ entries: registers.blacklist(request.query.site) }),
+    async (request) => ({ entries: registers.blacklist(request.query.site, request.query.search) }),
   );
 
   app.post<{ Body: { site: string; card: string; reason: string } }>(
@@ -195,6 +250,27 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
       const written = checked(() => registers.blacklistCard(request.body, actor(request)));
       request.log.info({ site: written.entry.site, by: actor(request) }, written.created ? 'card blacklisted' : 'blacklist entry updated');
       return answer(reply, written);
+    },
+  );
+
+  app.patch<{ Params: { site: string; cardHash: string }; Body: { reason: string } }>(
+    '/api/registers/blacklist/:site/:cardHash',
+    {
+      preHandler: admin('change blacklist entries'),
+      schema: {
+        tags: ['registers'],
+        summary: 'Change the reason of a blacklisted card by its hash (no need to scan the card again)',
+        params: params({ site, cardHash }),
+        body: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string', minLength: 1, maxLength: 200 } } },
+        response: { 200: blacklistSchema },
+      },
+    },
+    async (request, reply) => {
+      const { site, cardHash } = request.params;
+      const updated = checked(() => registers.updateBlacklistReason(site, cardHash, request.body.reason, actor(request)));
+      if (!updated) throw new RegisterApiErrors.CardNotBlacklisted(cardHash, site);
+      request.log.info({ site, by: actor(request) }, 'blacklist entry updated');
+      return reply.send(updated);
     },
   );
 
@@ -326,20 +402,23 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
           .send(registers.exportCsv(register, request.query)),
     );
 
-    app.post<{ Body: string }>(
+    app.post<{ Body: string | { csv: string } }>(
       `/api/registers/${register}/import.csv`,
       {
         preHandler: admin(`import into the ${register} register`),
         schema: {
           tags: ['registers'],
           summary: `Import ${register} rows from RFC 4180 CSV with a header row; valid rows are kept, the others reported by line`,
-          consumes: ['text/csv'],
-          body: { type: 'string' },
+          description:
+            'The body is the CSV file (`text/csv`), or `{"csv": "<the file>"}` as `application/json` — how a page with a session cookie sends it (a state change with the cookie must be JSON).',
+          consumes: ['text/csv', 'application/json'],
+          body: { anyOf: [{ type: 'string' }, { type: 'object', required: ['csv'], additionalProperties: false, properties: { csv: { type: 'string' } } }] },
           response: { 200: importReportSchema },
         },
       },
       async (request) => {
-        const report = registers.importCsv(register, request.body, actor(request));
+        const text = typeof request.body === 'string' ? request.body : request.body.csv;
+        const report = registers.importCsv(register, text, actor(request));
         request.log.info({ register, imported: report.imported, rejected: report.errors.length, by: actor(request) }, 'register CSV imported');
         return report;
       },
