@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import { ApiErrors } from './errors.js';
 
 export const ROLES = ['admin', 'operator', 'installer', 'brigade', 'team'] as const;
@@ -41,7 +41,12 @@ export class BearerTokens implements PrincipalResolver {
   }
 }
 
-export function requireRole(resolver: PrincipalResolver, roles: readonly Role[], action: string): preHandlerAsyncHookHandler {
+/**
+ * The role check of a route. It runs before the body is validated
+ * (preValidation), so a caller without the role learns only 401/403, never
+ * what a valid body for that route would look like.
+ */
+export function requireRole(resolver: PrincipalResolver, roles: readonly Role[], action: string): preValidationAsyncHookHandler {
   return async function checkRole(request: FastifyRequest, _reply: FastifyReply) {
     const principal = resolver.resolve(request);
     if (!principal) throw new ApiErrors.Unauthorized();

@@ -33,6 +33,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     // Per-request lines would drown the device events at village scale; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // On close, idle keep-alive connections are ended too, so a stop never waits for a client that left one open.
+    forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   });
 

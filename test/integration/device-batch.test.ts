@@ -54,6 +54,8 @@ t.test('POST /api/devices/batch: admins only, bounded, validated as a whole', as
   t.teardown(() => h.stop());
   const one = [{ id: 'cam-1', site: 'east', kind: 'camera', model: modelOf('camera') }];
   t.equal((await h.http('POST', '/api/devices/batch', { devices: one }, 'operator-token-0123456789abcdef')).status, 403, 'an operator may not register');
+  t.equal((await h.http('POST', '/api/devices/batch', { nonsense: true }, 'operator-token-0123456789abcdef')).status, 403, 'the role is checked before the body: no hint what a valid body looks like');
+  t.equal((await h.http('POST', '/api/devices', { nonsense: true }, '')).status, 401, 'nor to a stranger');
   t.equal((await h.http('POST', '/api/devices/batch', { devices: one }, '')).status, 401);
   t.equal((await h.http('POST', '/api/devices/batch', { devices: [] })).status, 400, 'empty');
   const tooMany = Array.from({ length: MAX_BATCH_DEVICES + 1 }, (_, i) => ({ id: `cam-${i}`, site: 'east', kind: 'camera', model: modelOf('camera') }));

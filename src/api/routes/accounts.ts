@@ -136,7 +136,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
 
   app.get(
     '/api/auth/me',
-    { preHandler: anyone('read its own account'), schema: { tags: ['auth'], summary: 'Who is calling: the session account or the bearer token', response: { 200: meSchema } } },
+    { preValidation: anyone('read its own account'), schema: { tags: ['auth'], summary: 'Who is calling: the session account or the bearer token', response: { 200: meSchema } } },
     async (request) => {
       const principal = request.principal!;
       if (isSessionPrincipal(principal)) {
@@ -149,7 +149,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
   app.post<{ Body: { currentPassword: string; newPassword: string } }>(
     '/api/auth/password',
     {
-      preHandler: anyone('change its password'),
+      preValidation: anyone('change its password'),
       schema: {
         tags: ['auth'],
         summary: 'Change the password of the logged-in account; its other sessions end',
@@ -171,14 +171,14 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
 
   app.get(
     '/api/accounts',
-    { preHandler: admin, schema: { tags: ['accounts'], response: { 200: { type: 'object', properties: { accounts: { type: 'array', items: accountSchema } } } } } },
+    { preValidation: admin, schema: { tags: ['accounts'], response: { 200: { type: 'object', properties: { accounts: { type: 'array', items: accountSchema } } } } } },
     async () => ({ accounts: accounts.list() }),
   );
 
   app.post<{ Body: { username: string; displayName: string; role: Role; teamId?: string | null; password: string } }>(
     '/api/accounts',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: { tags: ['accounts'], summary: 'Create an account with an initial password', body: createAccountBody, response: { 201: accountSchema } },
     },
     async (request, reply) => {
@@ -190,14 +190,14 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
 
   app.get<{ Params: UsernameParams }>(
     '/api/accounts/:username',
-    { preHandler: admin, schema: { tags: ['accounts'], params: usernameParams, response: { 200: accountSchema } } },
+    { preValidation: admin, schema: { tags: ['accounts'], params: usernameParams, response: { 200: accountSchema } } },
     async (request) => found(request.params.username),
   );
 
   app.patch<{ Params: UsernameParams; Body: { displayName?: string; role?: Role; teamId?: string | null } }>(
     '/api/accounts/:username',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ['accounts'],
         summary: 'Change display name, role or team; a new role applies from the next request',
@@ -216,7 +216,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
   app.post<{ Params: UsernameParams; Body: { password: string } }>(
     '/api/accounts/:username/password',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: { tags: ['accounts'], summary: 'Reset the password; every session of the account ends', params: usernameParams, body: resetPasswordBody, response: { 200: accountSchema } },
     },
     async (request) => {
@@ -233,7 +233,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
     app.post<{ Params: UsernameParams }>(
       `/api/accounts/:username/${action}`,
       {
-        preHandler: admin,
+        preValidation: admin,
         schema: {
           tags: ['accounts'],
           summary: disabled ? 'Disable: log-in refused, every session ends at once' : 'Enable a disabled account',
@@ -252,7 +252,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
   app.delete<{ Params: UsernameParams }>(
     '/api/accounts/:username/sessions',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: { tags: ['accounts'], summary: 'Log the account out everywhere', params: usernameParams, response: { 200: { type: 'object', properties: { revoked: { type: 'integer' } } } } },
     },
     async (request) => ({ revoked: await mapped(() => accounts.revokeSessions(request.params.username, callerOf(request))) }),
@@ -260,7 +260,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
 
   app.delete<{ Params: UsernameParams }>(
     '/api/accounts/:username',
-    { preHandler: admin, schema: { tags: ['accounts'], summary: 'Delete an account and its sessions (its audit stays)', params: usernameParams, response: { 204: { type: 'null' } } } },
+    { preValidation: admin, schema: { tags: ['accounts'], summary: 'Delete an account and its sessions (its audit stays)', params: usernameParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
       if (!(await mapped(() => accounts.delete(request.params.username, callerOf(request))))) throw new AccountApiErrors.AccountNotFound(request.params.username);
       request.log.info({ username: request.params.username, by: request.principal?.name }, 'account deleted');
@@ -271,7 +271,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
   app.get<{ Params: UsernameParams; Querystring: { limit: number } }>(
     '/api/accounts/:username/audit',
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ['accounts'],
         summary: 'What was done to and by the account, newest first (kept after the account is deleted)',

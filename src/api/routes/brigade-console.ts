@@ -139,7 +139,7 @@ export async function brigadeConsoleRoutes(app: FastifyInstance, options: Brigad
   app.get<{ Params: { id: number }; Querystring: { limit: number } }>(
     '/api/incidents/:id/nearby-cameras',
     {
-      preHandler: requireRole(options.auth, ['brigade', 'operator', 'admin'], 'read the cameras near an incident'),
+      preValidation: requireRole(options.auth, ['brigade', 'operator', 'admin'], 'read the cameras near an incident'),
       schema: {
         tags: ['incidents'],
         summary: 'The cameras nearest an incident (straight line, same site), nearest first, with their health: alarm (named by an open incident), online or offline',

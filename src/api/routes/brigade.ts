@@ -128,7 +128,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
   app.get(
     '/api/brigade/subscriptions',
     {
-      preHandler: admin('list brigade subscriptions'),
+      preValidation: admin('list brigade subscriptions'),
       schema: { tags: ['brigade'], response: { 200: { type: 'object', properties: { subscriptions: { type: 'array', items: subscriptionSchema } } } } },
     },
     async () => ({ subscriptions: subscriptions.list() }),
@@ -137,7 +137,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
   app.post<{ Body: CreateBody }>(
     '/api/brigade/subscriptions',
     {
-      preHandler: admin('create brigade subscriptions'),
+      preValidation: admin('create brigade subscriptions'),
       schema: {
         tags: ['brigade'],
         summary: 'Add a webhook receiver; the response carries its signing secret (given or generated), shown only this once',
@@ -159,7 +159,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
 
   app.get<{ Params: { id: string } }>(
     '/api/brigade/subscriptions/:id',
-    { preHandler: admin('read brigade subscriptions'), schema: { tags: ['brigade'], params: idParams, response: { 200: subscriptionSchema } } },
+    { preValidation: admin('read brigade subscriptions'), schema: { tags: ['brigade'], params: idParams, response: { 200: subscriptionSchema } } },
     async (request) => {
       const found = subscriptions.get(request.params.id);
       if (!found) throw new BrigadeApiErrors.SubscriptionNotFound(request.params.id);
@@ -170,7 +170,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
   app.patch<{ Params: { id: string }; Body: PatchBody }>(
     '/api/brigade/subscriptions/:id',
     {
-      preHandler: admin('change brigade subscriptions'),
+      preValidation: admin('change brigade subscriptions'),
       schema: {
         tags: ['brigade'],
         summary: 'Change name, URL, filters or enabled (a disabled subscription gets nothing new and its pending deliveries wait)',
@@ -190,7 +190,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
   app.post<{ Params: { id: string } }>(
     '/api/brigade/subscriptions/:id/secret',
     {
-      preHandler: admin('rotate brigade secrets'),
+      preValidation: admin('rotate brigade secrets'),
       schema: { tags: ['brigade'], summary: 'Issue a new signing secret (used from the next attempt on), shown only this once', params: idParams, response: { 200: withSecretSchema } },
     },
     async (request) => {
@@ -204,7 +204,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
   app.delete<{ Params: { id: string } }>(
     '/api/brigade/subscriptions/:id',
     {
-      preHandler: admin('delete brigade subscriptions'),
+      preValidation: admin('delete brigade subscriptions'),
       schema: { tags: ['brigade'], summary: 'Remove a subscription with its deliveries and their log', params: idParams, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
@@ -217,7 +217,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
   app.get<{ Querystring: DeliveryQuery }>(
     '/api/brigade/deliveries',
     {
-      preHandler: admin('read brigade deliveries'),
+      preValidation: admin('read brigade deliveries'),
       schema: {
         tags: ['brigade'],
         summary: 'Webhook deliveries, newest first, each with its latest attempts',
@@ -244,7 +244,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
 
   app.get<{ Params: { id: number } }>(
     '/api/brigade/deliveries/:id',
-    { preHandler: admin('read brigade deliveries'), schema: { tags: ['brigade'], params: deliveryParams, response: { 200: deliverySchema } } },
+    { preValidation: admin('read brigade deliveries'), schema: { tags: ['brigade'], params: deliveryParams, response: { 200: deliverySchema } } },
     async (request) => {
       const delivery = outbox.get(request.params.id);
       if (!delivery) throw new BrigadeApiErrors.DeliveryNotFound(String(request.params.id));
@@ -255,7 +255,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
   app.post<{ Params: { id: number } }>(
     '/api/brigade/deliveries/:id/retry',
     {
-      preHandler: admin('retry brigade deliveries'),
+      preValidation: admin('retry brigade deliveries'),
       schema: {
         tags: ['brigade'],
         summary: 'Send a failed, dead or waiting delivery again now (same idempotency key and body)',

@@ -11,7 +11,7 @@ export async function deadLetterRoutes(app: FastifyInstance, options: DeadLetter
   app.get<{ Querystring: { deviceId?: string; reason?: string; beforeId?: number; limit: number } }>(
     '/api/dead-letters',
     {
-      preHandler: requireRole(options.auth, ['admin', 'operator', 'installer'], 'read dead letters'),
+      preValidation: requireRole(options.auth, ['admin', 'operator', 'installer'], 'read dead letters'),
       schema: {
         tags: ['devices'],
         summary: 'Rejected input, newest first (why a device is not being heard)',

@@ -131,7 +131,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
   app.post<{ Body: RegisterBody }>(
     '/api/devices',
     {
-      preHandler: admin('register devices'),
+      preValidation: admin('register devices'),
       schema: {
         tags: ['devices'],
         summary: 'Register a device; the response carries its MQTT secret, shown only this once',
@@ -148,7 +148,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
   app.post<{ Body: { devices: RegisterBody[] } }>(
     '/api/devices/batch',
     {
-      preHandler: admin('register devices'),
+      preValidation: admin('register devices'),
       schema: {
         tags: ['devices'],
         summary: `Register up to ${MAX_BATCH_DEVICES} devices in one request (installing a whole street of cameras); each answer carries its device's secret, shown only this once`,
@@ -207,7 +207,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
   app.get<{ Querystring: { site?: string; kind?: DeviceKind; online?: boolean; search?: string; limit: number; offset: number } }>(
     '/api/devices',
     {
-      preHandler: adminOrOperator('list devices'),
+      preValidation: adminOrOperator('list devices'),
       schema: {
         tags: ['devices'],
         querystring: {
@@ -241,7 +241,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
 
   app.get<{ Params: { id: string } }>(
     '/api/devices/:id',
-    { preHandler: adminOrOperator('read devices'), schema: { tags: ['devices'], params: idParams, response: { 200: deviceSchema } } },
+    { preValidation: adminOrOperator('read devices'), schema: { tags: ['devices'], params: idParams, response: { 200: deviceSchema } } },
     async (request) => {
       const device = registry.get(request.params.id);
       if (!device) throw new ApiErrors.DeviceNotFound(request.params.id);
@@ -255,7 +255,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
   ] as const) {
     app.post<{ Params: { id: string } }>(
       `/api/devices/:id/${action}`,
-      { preHandler: admin(`${action} devices`), schema: { tags: ['devices'], params: idParams, response: { 200: deviceSchema } } },
+      { preValidation: admin(`${action} devices`), schema: { tags: ['devices'], params: idParams, response: { 200: deviceSchema } } },
       async (request) => {
         const device = registry.setDisabled(request.params.id, disabled);
         if (!device) throw new ApiErrors.DeviceNotFound(request.params.id);
@@ -269,7 +269,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
   app.post<{ Params: { id: string } }>(
     '/api/devices/:id/secret',
     {
-      preHandler: admin('rotate device secrets'),
+      preValidation: admin('rotate device secrets'),
       schema: { tags: ['devices'], summary: 'Issue a new secret (the old one stops working at once)', params: idParams, response: { 200: credentialsSchema } },
     },
     async (request) => {
@@ -285,7 +285,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
 
   app.delete<{ Params: { id: string } }>(
     '/api/devices/:id',
-    { preHandler: admin('delete devices'), schema: { tags: ['devices'], params: idParams, response: { 204: { type: 'null' } } } },
+    { preValidation: admin('delete devices'), schema: { tags: ['devices'], params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
       if (!registry.delete(request.params.id)) throw new ApiErrors.DeviceNotFound(request.params.id);
       options.revoke(request.params.id);

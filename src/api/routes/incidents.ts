@@ -77,7 +77,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   app.get<{ Querystring: { status?: IncidentStatus[]; severity?: Severity[]; kind?: string; open?: boolean; limit: number; beforeId?: number } }>(
     '/api/incidents',
     {
-      preHandler: watchers,
+      preValidation: watchers,
       schema: {
         tags: ['incidents'],
         summary: 'Incidents, most severe first, then newest',
@@ -100,7 +100,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
 
   app.get<{ Params: { id: number } }>(
     '/api/incidents/:id',
-    { preHandler: watchers, schema: { tags: ['incidents'], summary: 'An incident with its audit trail and dispatch history', params: idParams } },
+    { preValidation: watchers, schema: { tags: ['incidents'], summary: 'An incident with its audit trail and dispatch history', params: idParams } },
     async (request) => {
       const incident = mustExist(request.params.id);
       return { incident, audit: response.incidents.audit(incident.id), dispatches: response.orders.forIncident(incident.id) };
@@ -109,7 +109,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
 
   app.post<{ Params: { id: number } }>(
     '/api/incidents/:id/ack',
-    { preHandler: requireRole(auth, ['admin', 'operator', 'brigade'], 'acknowledge incidents'), schema: { tags: ['incidents'], params: idParams } },
+    { preValidation: requireRole(auth, ['admin', 'operator', 'brigade'], 'acknowledge incidents'), schema: { tags: ['incidents'], params: idParams } },
     async (request) => {
       mustExist(request.params.id);
       return { incident: response.manager.acknowledge(request.params.id, who(request)) };
@@ -119,7 +119,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   app.post<{ Params: { id: number }; Body: { teamId?: string } }>(
     '/api/incidents/:id/dispatch',
     {
-      preHandler: operators('dispatch teams'),
+      preValidation: operators('dispatch teams'),
       schema: {
         tags: ['incidents'],
         summary: 'Dispatch the fastest available team, or the team named',
@@ -148,7 +148,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
       `/api/incidents/:id/${action}`,
       {
         // A patrol team may resolve the incident it was sent to (on its way or on site); cancelling stays with the operators.
-        preHandler: action === 'resolve' ? requireRole(auth, ['admin', 'operator', 'team'], 'resolve incidents') : operators(`${action} incidents`),
+        preValidation: action === 'resolve' ? requireRole(auth, ['admin', 'operator', 'team'], 'resolve incidents') : operators(`${action} incidents`),
         schema: {
           tags: ['incidents'],
           ...(action === 'resolve' ? { summary: 'Close with a note: operators any incident, a team the one it was sent to' } : {}),
@@ -175,7 +175,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     app.post<{ Params: { id: number }; Body: { teamId?: string } | undefined }>(
       `/api/incidents/:id/${action}`,
       {
-        preHandler: requireRole(auth, ['admin', 'operator', 'team'], `${action} orders`),
+        preValidation: requireRole(auth, ['admin', 'operator', 'team'], `${action} orders`),
         schema: {
           tags: ['incidents'],
           summary:
@@ -202,7 +202,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   app.get(
     '/api/teams/mine/order',
     {
-      preHandler: requireRole(auth, ['team'], "read its team's order"),
+      preValidation: requireRole(auth, ['team'], "read its team's order"),
       schema: {
         tags: ['teams'],
         summary: "The caller's team and the order it is on (what its tracker got, with status and clock), or order null",
@@ -216,14 +216,14 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
       ),
   );
 
-  app.get('/api/teams', { preHandler: requireRole(auth, ['admin', 'operator', 'brigade'], 'read teams'), schema: { tags: ['teams'], summary: 'Teams with live position, status and current incident' } }, async () => ({
+  app.get('/api/teams', { preValidation: requireRole(auth, ['admin', 'operator', 'brigade'], 'read teams'), schema: { tags: ['teams'], summary: 'Teams with live position, status and current incident' } }, async () => ({
     teams: response.teams.list(),
   }));
 
   app.post<{ Body: { id: string; name: string; trackerDeviceId: string } }>(
     '/api/teams',
     {
-      preHandler: requireRole(auth, ['admin'], 'register teams'),
+      preValidation: requireRole(auth, ['admin'], 'register teams'),
       schema: {
         tags: ['teams'],
         body: {
@@ -248,7 +248,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
 
   app.delete<{ Params: { id: string } }>(
     '/api/teams/:id',
-    { preHandler: requireRole(auth, ['admin'], 'delete teams'), schema: { tags: ['teams'], params: { type: 'object', properties: { id: { type: 'string' } } } } },
+    { preValidation: requireRole(auth, ['admin'], 'delete teams'), schema: { tags: ['teams'], params: { type: 'object', properties: { id: { type: 'string' } } } } },
     async (request, reply) => {
       if (!response.teams.remove(request.params.id)) throw new TeamNotFound(request.params.id);
       return reply.code(204).send();
@@ -258,7 +258,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
   app.get(
     '/api/coverage',
     {
-      preHandler: requireRole(auth, ['admin', 'operator', 'brigade'], 'read coverage'),
+      preValidation: requireRole(auth, ['admin', 'operator', 'brigade'], 'read coverage'),
       schema: { tags: ['teams'], summary: 'Road pieces no available team reaches within the target, as GeoJSON, and the covered share' },
     },
     async () => {

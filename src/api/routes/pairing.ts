@@ -82,7 +82,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.post<{ Body: BatchBody }>(
     '/api/pairing/claim-codes',
     {
-      preHandler: admin('generate claim codes'),
+      preValidation: admin('generate claim codes'),
       schema: {
         tags: ['pairing'],
         summary: 'Generate a batch of single-use claim codes for one site and device kind',
@@ -111,7 +111,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.get<{ Querystring: CodeQuery }>(
     '/api/pairing/claim-codes',
     {
-      preHandler: admin('list claim codes'),
+      preValidation: admin('list claim codes'),
       schema: {
         tags: ['pairing'],
         querystring: {
@@ -135,7 +135,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.get<{ Querystring: Omit<CodeQuery, 'limit' | 'offset'> }>(
     '/api/pairing/claim-codes/export.csv',
     {
-      preHandler: admin('export claim codes'),
+      preValidation: admin('export claim codes'),
       schema: { tags: ['pairing'], summary: 'Claim codes as CSV (label printers, spreadsheets)', querystring: { type: 'object', additionalProperties: false, properties: codeFilterProperties } },
     },
     async (request, reply) => {
@@ -152,7 +152,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.get<{ Querystring: { site?: string; kind?: DeviceKind } }>(
     '/api/pairing/claim-codes/batches',
     {
-      preHandler: admin('list claim-code batches'),
+      preValidation: admin('list claim-code batches'),
       schema: { tags: ['pairing'], querystring: { type: 'object', additionalProperties: false, properties: { site: codeFilterProperties.site, kind: codeFilterProperties.kind } } },
     },
     async (request) => ({ batches: codes.batches(request.query) }),
@@ -161,7 +161,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.get<{ Querystring: { batch: string; used?: boolean } }>(
     '/api/pairing/claim-codes/sheet.html',
     {
-      preHandler: admin('print claim codes'),
+      preValidation: admin('print claim codes'),
       schema: {
         tags: ['pairing'],
         summary: 'Printable A4 sheet of the batch\'s stickers (QR + code); used=false leaves out spent codes',
@@ -179,7 +179,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.get(
     '/api/pairing/sites',
     {
-      preHandler: installer('list pairing sites'),
+      preValidation: installer('list pairing sites'),
       schema: {
         tags: ['pairing'],
         summary: 'The sites claim codes were generated for (with codes still free): the installer page asks which one the installer works on, so a sticker of another site is refused',
@@ -191,7 +191,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.get<{ Params: { code: string } }>(
     '/api/pairing/claim-codes/:code',
     {
-      preHandler: installer('look up claim codes'),
+      preValidation: installer('look up claim codes'),
       schema: {
         tags: ['pairing'],
         summary: 'What a scanned or typed code is for (site, kind, the models to choose from) and whether it is still free',
@@ -211,7 +211,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.post<{ Body: ClaimRequest }>(
     '/api/pairing/claim',
     {
-      preHandler: installer('claim devices'),
+      preValidation: installer('claim devices'),
       schema: {
         tags: ['pairing'],
         summary: 'Claim a device with its code: registers it at its place; the response carries its MQTT secret, shown only this once',
@@ -252,7 +252,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.get<{ Querystring: { site?: string; state?: CommissioningState; mine?: boolean; limit: number } }>(
     '/api/pairing/devices',
     {
-      preHandler: installer('follow commissioning'),
+      preValidation: installer('follow commissioning'),
       schema: {
         tags: ['pairing'],
         summary: 'Claimed devices and their commissioning, newest claim first; mine=true: claimed by the caller',
@@ -277,7 +277,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.get<{ Params: { id: string } }>(
     '/api/pairing/devices/:id',
     {
-      preHandler: installer('follow commissioning'),
+      preValidation: installer('follow commissioning'),
       schema: { tags: ['pairing'], summary: 'Commissioning state of a claimed device, broker refusals and likely causes', params: deviceIdParams },
     },
     async (request) => {
@@ -290,7 +290,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
   app.post<{ Params: { id: string } }>(
     '/api/pairing/devices/:id/commission',
     {
-      preHandler: installer('commission devices'),
+      preValidation: installer('commission devices'),
       schema: { tags: ['pairing'], summary: 'The installer confirms: test event seen, device in place → commissioned', params: deviceIdParams },
     },
     async (request) => {

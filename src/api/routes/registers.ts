@@ -118,7 +118,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.get<{ Querystring: { site?: string; search?: string; limit: number; offset: number } }>(
     '/api/registers/room-cards',
     {
-      preHandler: reader('read room cards'),
+      preValidation: reader('read room cards'),
       schema: {
         tags: ['registers'],
         summary: "Every room's cards (masked and hashed) by site and room; search matches room, tenant or masked card (e.g. its last digits)",
@@ -141,7 +141,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.get<{ Params: { site: string; room: string } }>(
     '/api/registers/room-cards/:site/:room',
     {
-      preHandler: reader('read room cards'),
+      preValidation: reader('read room cards'),
       schema: {
         tags: ['registers'],
         summary: "Cards registered to a rental room (masked and hashed; a lock's swipe is checked against them)",
@@ -155,7 +155,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.post<{ Params: { site: string; room: string }; Body: { card: string; tenantName?: string; validUntil?: number | null } }>(
     '/api/registers/room-cards/:site/:room',
     {
-      preHandler: admin('register cards to rooms'),
+      preValidation: admin('register cards to rooms'),
       schema: {
         tags: ['registers'],
         summary: 'Register a tenant card to a room (201), or update its tenant and validity (200)',
@@ -179,7 +179,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.patch<{ Params: { site: string; room: string; cardHash: string }; Body: { tenantName?: string | null; validUntil?: number | null } }>(
     '/api/registers/room-cards/:site/:room/:cardHash',
     {
-      preHandler: admin('change room cards'),
+      preValidation: admin('change room cards'),
       schema: {
         tags: ['registers'],
         summary: 'Change the tenant or validity of a registered card by its hash (no need to scan the card again)',
@@ -208,7 +208,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.delete<{ Params: { site: string; room: string; cardHash: string } }>(
     '/api/registers/room-cards/:site/:room/:cardHash',
     {
-      preHandler: admin('remove cards from rooms'),
+      preValidation: admin('remove cards from rooms'),
       schema: { tags: ['registers'], summary: 'Remove a card from a room', params: params({ site, room, cardHash }), response: noContent },
     },
     async (request, reply) => {
@@ -224,7 +224,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.get<{ Querystring: { site?: string; search?: string } }>(
     '/api/registers/blacklist',
     {
-      preHandler: reader('read the card blacklist'),
+      preValidation: reader('read the card blacklist'),
       schema: {
         tags: ['registers'],
         summary: 'Blacklisted cards (masked and hashed), per site; search matches the masked card or the reason',
@@ -238,7 +238,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.post<{ Body: { site: string; card: string; reason: string } }>(
     '/api/registers/blacklist',
     {
-      preHandler: admin('blacklist cards'),
+      preValidation: admin('blacklist cards'),
       schema: {
         tags: ['registers'],
         summary: 'Blacklist a card at a site (201), or change the reason (200)',
@@ -256,7 +256,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.patch<{ Params: { site: string; cardHash: string }; Body: { reason: string } }>(
     '/api/registers/blacklist/:site/:cardHash',
     {
-      preHandler: admin('change blacklist entries'),
+      preValidation: admin('change blacklist entries'),
       schema: {
         tags: ['registers'],
         summary: 'Change the reason of a blacklisted card by its hash (no need to scan the card again)',
@@ -277,7 +277,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.delete<{ Params: { site: string; cardHash: string } }>(
     '/api/registers/blacklist/:site/:cardHash',
     {
-      preHandler: admin('lift blacklist entries'),
+      preValidation: admin('lift blacklist entries'),
       schema: { tags: ['registers'], summary: 'Take a card off the blacklist', params: params({ site, cardHash }), response: noContent },
     },
     async (request, reply) => {
@@ -293,7 +293,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.get<{ Querystring: { search?: string; limit: number; offset: number } }>(
     '/api/registers/stolen-tags',
     {
-      preHandler: reader('read stolen tags'),
+      preValidation: reader('read stolen tags'),
       schema: {
         tags: ['registers'],
         summary: 'E-bike tags reported stolen, most recent first; search matches tag, owner, contact or note',
@@ -315,7 +315,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.post<{ Body: { tag: string; ownerName: string; ownerContact: string; reportedAt?: number; note?: string } }>(
     '/api/registers/stolen-tags',
     {
-      preHandler: admin('report stolen tags'),
+      preValidation: admin('report stolen tags'),
       schema: {
         tags: ['registers'],
         summary: 'Report a tag stolen (201) or update the report (200); a reader that sees it raises an alert',
@@ -344,7 +344,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.post<{ Params: { tag: string } }>(
     '/api/registers/stolen-tags/:tag/recover',
     {
-      preHandler: admin('mark tags recovered'),
+      preValidation: admin('mark tags recovered'),
       schema: { tags: ['registers'], summary: "A stolen tag is back with its owner: its report (and the owner's contact) is deleted", params: params({ tag }), response: noContent },
     },
     async (request, reply) => {
@@ -359,7 +359,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
   app.get<{ Querystring: { register?: RegisterName; site?: string; key?: string; beforeId?: number; limit: number } }>(
     '/api/registers/audit',
     {
-      preHandler: reader('read the register audit'),
+      preValidation: reader('read the register audit'),
       schema: {
         tags: ['registers'],
         summary: 'Changes to the registers, newest first (page with beforeId)',
@@ -386,7 +386,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
     app.get<{ Querystring: { site?: string } }>(
       `/api/registers/${register}/export.csv`,
       {
-        preHandler: reader(`export the ${register} register`),
+        preValidation: reader(`export the ${register} register`),
         schema: {
           tags: ['registers'],
           summary: `The ${register} register as RFC 4180 CSV with a header row${register === 'stolen-tags' ? '' : ' (cards masked and hashed)'}`,
@@ -405,7 +405,7 @@ export async function registerRoutes(app: FastifyInstance, options: RegisterRout
     app.post<{ Body: string | { csv: string } }>(
       `/api/registers/${register}/import.csv`,
       {
-        preHandler: admin(`import into the ${register} register`),
+        preValidation: admin(`import into the ${register} register`),
         schema: {
           tags: ['registers'],
           summary: `Import ${register} rows from RFC 4180 CSV with a header row; valid rows are kept, the others reported by line`,

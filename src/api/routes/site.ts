@@ -74,7 +74,7 @@ export async function siteRoutes(app: FastifyInstance, options: SiteRoutesOption
   app.get(
     '/api/site',
     {
-      preHandler: requireRole(options.auth, ['operator', 'admin', 'brigade', 'installer', 'team'], 'read the site map'),
+      preValidation: requireRole(options.auth, ['operator', 'admin', 'brigade', 'installer', 'team'], 'read the site map'),
       schema: {
         tags: ['site'],
         summary: "The site's roads, zones and places as GeoJSON for the pages' maps, with the site's time zone",
