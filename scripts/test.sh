@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 echo "== typecheck"
 npx tsc -p tsconfig.json
+npx tsc -p src/web/tsconfig.json
 echo "== tests"
 npx tap "$@"

@@ -8,8 +8,8 @@
  */
 import { I18n, LOCALES } from './lib/i18n.js';
 
-/** Each role's page after log-in when there is no `next`. The other roles' pages do not exist yet: the wall for now. */
-const HOME = /** @type {Record<string, string>} */ ({ operator: '/wall', admin: '/wall', brigade: '/wall', installer: '/wall', team: '/wall' });
+/** Each role's page after log-in when there is no `next`. */
+const HOME = /** @type {Record<string, string>} */ ({ operator: '/wall', admin: '/admin', brigade: '/brigade', installer: '/install', team: '/team' });
 const FALLBACK_HOME = '/wall';
 const LOGIN_PATH = '/login';
 
