@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-exec node --import tsx src/tools/run-local.ts "$@"
+# A larger young generation: ingest allocates short-lived objects per message (see docs/benchmarks.md).
+exec node --max-semi-space-size=64 --import tsx src/tools/run-local.ts "$@"
