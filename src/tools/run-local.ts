@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...localSecrets(dataDir), ...process.env, DATA_DIR: dataDir };
 
   // The simulated village: site files first (the gateway needs SITE_DIR), devices once it listens.
-  // VILLAGE_SCALE=1 is the full model village (~11,000 devices; the first registration takes ~11 min at the API rate limit).
+  // VILLAGE_SCALE=1 is the full model village (~11,000 devices; their first registration takes about a minute).
   const villageScale = Number(process.env.VILLAGE_SCALE ?? '0.05');
   const villageDir = join(dataDir, 'village');
   const withVillage = process.env.VILLAGE !== 'off' && !process.env.SITE_DIR;
