@@ -100,7 +100,7 @@ export class DeviceConnection {
     this.client = undefined;
     this.markOffline();
     // Our listeners ignore a client that is no longer `this.client`; MQTT.js's own must stay (they clear its timers).
-    if (client) await client.endAsync(false).catch(() => undefined);
+    if (client) await endWithin(client, END_GRACE_MS);
   }
 
   /**
@@ -245,5 +245,38 @@ export class DeviceConnection {
       this.stats.lastProblem = `${this.identity.id}: rejected (${String(message.reason)}) ${JSON.stringify(message.errors ?? []).slice(0, 200)}`;
     } else if (message.status === 'throttled') this.stats.throttled += 1;
     else if (message.status === 'accepted') this.stats.warnings += 1;
+  }
+}
+
+/** How long an orderly end may wait for in-flight PUBACKs before the socket is simply closed. */
+const END_GRACE_MS = 3000;
+
+/**
+ * DISCONNECT after in-flight messages are acknowledged, but never wait for
+ * ever. MQTT.js's graceful end waits for its 'outgoingEmpty' event, which only
+ * an acknowledgement raises: a client between sockets (powered off,
+ * mid-reconnect) with a message in flight never ends, and one such device held
+ * a whole 11,000-device village at "stopping". Without a socket there is
+ * nothing to wait for; with one, the wait is bounded.
+ */
+async function endWithin(client: MqttClient, graceMs: number): Promise<void> {
+  if (!client.connected) {
+    await client.endAsync(true).catch(() => undefined);
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const ended = client.endAsync(false).catch(() => undefined);
+  const late = await Promise.race([
+    ended.then(() => false),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), graceMs);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+  if (late) {
+    // The acknowledgements are not coming: let the pending end finish without them.
+    client.emit('outgoingEmpty');
+    await ended;
   }
 }

@@ -43,6 +43,14 @@ export const camerasDark: Scenario = {
       return checks.verdict(this.name, `fewer than ${DARK} cameras online in ${zoneName}`, []);
     }
 
+    // A zone incident still open (an earlier cut, or a village stopped without --keep) would absorb this cut as a repeat.
+    const earlier = (await client.incidents('open=true&kind=camera&limit=500')).filter((i) => i.ruleId === 'cameras-dark-in-zone' && i.zone === zoneName);
+    for (const incident of earlier) {
+      if (await client.resolve(incident.id, 'scenario cameras-dark: an earlier zone incident, closed so this cut opens its own').catch(() => false)) {
+        timeline.step(`incident #${incident.id} for ${zoneName} was still open: resolved first, so this cut opens its own`);
+      }
+    }
+
     const cutAt = Date.now();
     for (const camera of cameras) {
       await control.power([camera.id], false);
