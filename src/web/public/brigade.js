@@ -11,7 +11,8 @@ import { BrigadeIncidentList, whereText } from './lib/brigade-incidents.js';
 import { NearbyCameras, NearbyOverlay, CAMERA_STATE_COLOR } from './lib/brigade-cameras.js';
 import { BrigadeState } from './lib/brigade-state.js';
 import { AlertSound } from './lib/brigade-sound.js';
-import { FeedClient } from './lib/feed-client.js';
+import { connectLivePage } from './lib/live-page.js';
+import { toLogin } from './lib/session.js';
 import { I18n, LOCALES } from './lib/i18n.js';
 import { incidentTitle } from './lib/incident-list.js';
 import { BrigadeMap } from './lib/brigade-map.js';
@@ -63,7 +64,6 @@ async function main() {
     toasts.append(toast);
     setTimeout(() => toast.remove(), kind === 'error' ? 8000 : 3000);
   };
-  const toLogin = () => location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
 
   /** The incident shown on the map and in the detail pane. @type {number|undefined} */
   let selected;
@@ -270,62 +270,20 @@ async function main() {
   };
 
   // ---- connection, language, log-out -------------------------------------------------------------
-  const conn = /** @type {HTMLElement} */ ($('#conn'));
-  const lost = /** @type {HTMLElement} */ ($('#lost'));
-  const lostDetail = /** @type {HTMLElement} */ ($('#lost-detail'));
-  let lastLive = 0;
-  /** @type {import('./lib/feed-client.js').FeedState} */
-  let feedState = 'connecting';
-  /** Words everywhere, after a language switch or a new time zone. */
-  const everything = () => {
-    i18n.apply(document);
-    conn.textContent = i18n.t(`conn.${feedState}`);
-    showSound();
-    showZoom();
-    legend();
-    state.changed.incidents = true;
-    camerasChanged = true;
-    alertChanged = true;
-  };
-  const loadSite = async () => {
-    try {
-      const response = await fetch('/api/site', { credentials: 'same-origin' });
-      if (response.status === 401) return toLogin();
-      if (!response.ok) return;
-      const site = await response.json();
-      i18n.setTimeZone(site.timeZone);
-      map.setSite(site);
-      everything();
-    } catch {
-      setTimeout(loadSite, 5000);
-    }
-  };
-  void loadSite();
-
-  const feed = new FeedClient({
-    onSnapshot: (message) => {
-      state.applySnapshot(message);
-      map.fitDevices(state);
+  const { feed, everything } = connectLivePage({
+    i18n,
+    map,
+    state,
+    elements: { conn: $('#conn'), lost: $('#lost'), lostDetail: $('#lost-detail') },
+    reword: () => {
+      showSound();
+      showZoom();
+      legend();
+      state.changed.incidents = true;
+      camerasChanged = true;
+      alertChanged = true;
     },
-    onBatch: (message) => {
-      state.applyBatch(message);
-      lastLive = Date.now();
-      if (message.siteChanged) void loadSite();
-    },
-    onState: (next, detail) => {
-      feedState = next;
-      if (next === 'live') lastLive = Date.now();
-      conn.dataset.state = next;
-      conn.textContent = i18n.t(`conn.${next}`);
-      document.body.classList.toggle('feed-lost', next === 'lost');
-      lost.hidden = next !== 'lost';
-      if (next === 'lost') {
-        lostDetail.textContent = i18n.t('conn.lostDetail', { time: lastLive ? i18n.time(lastLive) : i18n.t('conn.never'), seconds: Math.ceil((detail.retryInMs ?? 0) / 1000) });
-      }
-    },
-    onUnauthorized: toLogin,
   });
-  feed.connect();
 
   /** @type {HTMLButtonElement} */ ($('#lang')).addEventListener('click', async () => {
     const next = LOCALES[(LOCALES.indexOf(i18n.locale) + 1) % LOCALES.length] ?? 'zh-CN';

@@ -10,6 +10,7 @@ import { I18n, LOCALES, clockText } from './lib/i18n.js';
 import { incidentTitle } from './lib/incident-list.js';
 import { SEVERITY_COLOR, TEAM_COLOR } from './lib/map-view.js';
 import { TeamApiError, act, fetchIncident, fetchSite, fetchTeamOrder, logOut } from './lib/team-api.js';
+import { toLogin } from './lib/session.js';
 import { TeamMap } from './lib/team-map.js';
 import { allowedActions, etaLeft, targetClock } from './lib/team-order.js';
 
@@ -62,7 +63,6 @@ async function main() {
     toast.addEventListener('click', () => toast.remove());
     setTimeout(() => toast.remove(), kind === 'info' ? 4000 : 9000);
   };
-  const toLogin = () => location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
 
   // ---- what the order says (redrawn on each poll and on a language switch) ----
   const orderBox = el('#order');
@@ -369,7 +369,7 @@ async function main() {
   });
   el('#logout').addEventListener('click', async () => {
     await logOut();
-    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    toLogin();
   });
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden && conn !== 'refused') void poll();

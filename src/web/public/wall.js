@@ -5,10 +5,10 @@
  * coverage overlay, counters and the event ticker, kept live by `/ws`.
  * Plain ES modules, no build step, nothing from outside the gateway.
  */
-import { FeedClient } from './lib/feed-client.js';
 import { I18n, LOCALES } from './lib/i18n.js';
 import { IncidentActions } from './lib/actions.js';
 import { IncidentList } from './lib/incident-list.js';
+import { connectLivePage } from './lib/live-page.js';
 import { HEALTH_COLOR, KIND_STYLE, MapView, SEVERITY_COLOR, TEAM_COLOR, legendGlyph } from './lib/map-view.js';
 import { Ticker } from './lib/ticker.js';
 import { WallState } from './lib/wall-state.js';
@@ -74,60 +74,17 @@ async function main() {
   const legend = () => renderLegend($('#legend'), i18n);
   legend();
 
-  const conn = /** @type {HTMLElement} */ ($('#conn'));
-  const lost = /** @type {HTMLElement} */ ($('#lost'));
-  const lostDetail = /** @type {HTMLElement} */ ($('#lost-detail'));
-  let lastLive = 0;
-  /** @type {import('./lib/feed-client.js').FeedState} */
-  let feedState = 'connecting';
-  /** Words everywhere, after a language switch or a new time zone. */
-  const everything = () => {
-    i18n.apply(document);
-    conn.textContent = i18n.t(`conn.${feedState}`);
-    legend();
-    counters.build();
-    state.changed.incidents = state.changed.counters = state.changed.ticker = true;
-  };
-  const toLogin = () => location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
-  const loadSite = async () => {
-    try {
-      const response = await fetch('/api/site', { credentials: 'same-origin' });
-      if (response.status === 401) return toLogin();
-      if (!response.ok) return;
-      const site = await response.json();
-      i18n.setTimeZone(site.timeZone);
-      map.setSite(site);
-      everything();
-    } catch {
-      setTimeout(loadSite, 5000);
-    }
-  };
-  void loadSite();
-
-  const feed = new FeedClient({
-    onSnapshot: (message) => {
-      state.applySnapshot(message);
-      map.fitDevices(state);
+  const { feed, everything } = connectLivePage({
+    i18n,
+    map,
+    state,
+    elements: { conn: $('#conn'), lost: $('#lost'), lostDetail: $('#lost-detail') },
+    reword: () => {
+      legend();
+      counters.build();
+      state.changed.incidents = state.changed.counters = state.changed.ticker = true;
     },
-    onBatch: (message) => {
-      state.applyBatch(message);
-      lastLive = Date.now();
-      if (message.siteChanged) void loadSite();
-    },
-    onState: (next, detail) => {
-      feedState = next;
-      if (next === 'live') lastLive = Date.now();
-      conn.dataset.state = next;
-      conn.textContent = i18n.t(`conn.${next}`);
-      document.body.classList.toggle('feed-lost', next === 'lost');
-      lost.hidden = next !== 'lost';
-      if (next === 'lost') {
-        lostDetail.textContent = i18n.t('conn.lostDetail', { time: lastLive ? i18n.time(lastLive) : i18n.t('conn.never'), seconds: Math.ceil((detail.retryInMs ?? 0) / 1000) });
-      }
-    },
-    onUnauthorized: toLogin,
   });
-  feed.connect();
 
   const lang = /** @type {HTMLButtonElement} */ ($('#lang'));
   lang.addEventListener('click', async () => {

@@ -1,5 +1,6 @@
 // @ts-check
 import { incidentTitle } from './incident-list.js';
+import { toLogin } from './session.js';
 
 /** @typedef {import('./wall-state.js').WallState} WallState */
 /** @typedef {import('./i18n.js').I18n} I18n */
@@ -128,7 +129,7 @@ export class IncidentActions {
       answer = {};
     }
     if (!response.ok) {
-      if (response.status === 401) location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+      if (response.status === 401) toLogin();
       // The gateway's message names the reason (e.g. "incident 7 is resolved; it cannot become cancelled").
       const text = i18n.t('action.failed', { action: i18n.t(`action.${action}`), status: response.status, message: answer?.message ?? '' });
       notify(text, 'error');

@@ -1,4 +1,8 @@
 // @ts-check
+import { toLogin } from './session.js';
+
+export { toLogin };
+
 /**
  * The installer page's calls to the gateway (docs/pairing.md): JSON both
  * ways, the session cookie, and `content-type: application/json` on every
@@ -21,10 +25,6 @@ export class ApiError extends Error {
 
 /** The gateway could not be reached at all (no network, gateway down). */
 export class NetworkError extends Error {}
-
-export function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
 
 /**
  * @param {'GET'|'POST'} method
