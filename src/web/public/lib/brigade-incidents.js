@@ -1,6 +1,7 @@
 // @ts-check
 import { clockText } from './i18n.js';
 import { incidentTitle } from './incident-list.js';
+import { reconcileList } from './keyed-list.js';
 
 /** @typedef {import('./brigade-state.js').BrigadeState} BrigadeState */
 /** @typedef {import('./wall-state.js').IncidentState} IncidentState */
@@ -49,22 +50,7 @@ export class BrigadeIncidentList {
   render(state, now, selected) {
     const { list, empty, count, i18n } = this.options;
     const incidents = state.sortedIncidents();
-    const open = new Set(incidents.map((i) => i.id));
-    for (const [id, card] of this.cards) {
-      if (!open.has(id)) {
-        card.remove();
-        this.cards.delete(id);
-      }
-    }
-    incidents.forEach((incident, index) => {
-      let card = this.cards.get(incident.id);
-      if (!card) {
-        card = this.create(incident.id);
-        this.cards.set(incident.id, card);
-      }
-      this.fill(card, incident, state, selected);
-      if (list.children[index] !== card) list.insertBefore(card, list.children[index] ?? null);
-    });
+    reconcileList(list, this.cards, incidents, (incident) => incident.id, (id) => this.create(id), (card, incident) => this.fill(card, incident, state, selected));
     empty.hidden = incidents.length > 0;
     count.textContent = i18n.t('incidents.count', { count: incidents.length });
     this.tick(state, now);

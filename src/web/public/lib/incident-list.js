@@ -1,5 +1,6 @@
 // @ts-check
 import { clockText } from './i18n.js';
+import { reconcileList } from './keyed-list.js';
 
 /** @typedef {import('./wall-state.js').WallState} WallState */
 /** @typedef {import('./wall-state.js').IncidentState} IncidentState */
@@ -50,22 +51,7 @@ export class IncidentList {
   render(state, now) {
     const { list, empty, count, i18n } = this.options;
     const incidents = state.sortedIncidents();
-    const open = new Set(incidents.map((i) => i.id));
-    for (const [id, card] of this.cards) {
-      if (!open.has(id)) {
-        card.remove();
-        this.cards.delete(id);
-      }
-    }
-    incidents.forEach((incident, index) => {
-      let card = this.cards.get(incident.id);
-      if (!card) {
-        card = this.create(incident.id);
-        this.cards.set(incident.id, card);
-      }
-      this.fill(card, incident, state);
-      if (list.children[index] !== card) list.insertBefore(card, list.children[index] ?? null);
-    });
+    reconcileList(list, this.cards, incidents, (incident) => incident.id, (id) => this.create(id), (card, incident) => this.fill(card, incident, state));
     empty.hidden = incidents.length > 0;
     count.textContent = i18n.t('incidents.count', { count: incidents.length });
     this.tick(state, now);
