@@ -16,7 +16,7 @@ import { toLogin } from './lib/session.js';
 import { I18n, LOCALES } from './lib/i18n.js';
 import { incidentTitle } from './lib/incident-list.js';
 import { BrigadeMap } from './lib/brigade-map.js';
-import { HEALTH_COLOR, KIND_STYLE, SEVERITY_COLOR, TEAM_COLOR, legendGlyph } from './lib/map-view.js';
+import { HEALTH_COLOR, KIND_STYLE, SEVERITY_COLOR, TEAM_COLOR, legendEntry, legendGlyph, legendSwatch } from './lib/map-view.js';
 
 /** An unacknowledged red incident sounds again this often, until someone acknowledges it. */
 const REPEAT_MS = 15_000;
@@ -355,31 +355,16 @@ async function main() {
 
 /** @param {HTMLElement} root @param {I18n} i18n */
 function renderLegend(root, i18n) {
-  /** @param {HTMLElement} icon @param {string} text */
-  const entry = (icon, text) => {
-    const item = document.createElement('li');
-    const label = document.createElement('span');
-    label.textContent = text;
-    item.append(icon, label);
-    return item;
-  };
-  /** @param {string} color @param {string} kind */
-  const swatch = (color, kind) => {
-    const box = document.createElement('span');
-    box.className = `swatch ${kind}`;
-    box.style.setProperty('--color', color);
-    return box;
-  };
   root.replaceChildren(
-    entry(swatch(SEVERITY_COLOR.red, 'ring'), i18n.t('legend.incident')),
-    entry(swatch(CAMERA_STATE_COLOR.online, 'number'), i18n.t('brigade.legend.nearby')),
-    entry(legendGlyph(KIND_STYLE.camera.shape, KIND_STYLE.camera.color), i18n.t('kind.camera')),
-    entry(legendGlyph(KIND_STYLE.fire.shape, KIND_STYLE.fire.color), i18n.t('kind.fire')),
-    entry(legendGlyph('circle', HEALTH_COLOR.offline), i18n.t('legend.offline')),
-    entry(legendGlyph('circle', HEALTH_COLOR.alarm), i18n.t('legend.alarm')),
-    entry(swatch(TEAM_COLOR.available, 'dot'), i18n.t('legend.teamAvailable')),
-    entry(swatch(TEAM_COLOR.dispatched, 'dot'), i18n.t('legend.teamDispatched')),
-    entry(swatch('#f0883e', 'dash'), i18n.t('legend.route')),
+    legendEntry(legendSwatch(SEVERITY_COLOR.red, 'ring'), i18n.t('legend.incident')),
+    legendEntry(legendSwatch(CAMERA_STATE_COLOR.online, 'number'), i18n.t('brigade.legend.nearby')),
+    legendEntry(legendGlyph(KIND_STYLE.camera.shape, KIND_STYLE.camera.color), i18n.t('kind.camera')),
+    legendEntry(legendGlyph(KIND_STYLE.fire.shape, KIND_STYLE.fire.color), i18n.t('kind.fire')),
+    legendEntry(legendGlyph('circle', HEALTH_COLOR.offline), i18n.t('legend.offline')),
+    legendEntry(legendGlyph('circle', HEALTH_COLOR.alarm), i18n.t('legend.alarm')),
+    legendEntry(legendSwatch(TEAM_COLOR.available, 'dot'), i18n.t('legend.teamAvailable')),
+    legendEntry(legendSwatch(TEAM_COLOR.dispatched, 'dot'), i18n.t('legend.teamDispatched')),
+    legendEntry(legendSwatch('#f0883e', 'dash'), i18n.t('legend.route')),
   );
 }
 

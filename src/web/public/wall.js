@@ -9,7 +9,7 @@ import { I18n, LOCALES } from './lib/i18n.js';
 import { IncidentActions } from './lib/actions.js';
 import { IncidentList } from './lib/incident-list.js';
 import { connectLivePage } from './lib/live-page.js';
-import { HEALTH_COLOR, KIND_STYLE, MapView, SEVERITY_COLOR, TEAM_COLOR, legendGlyph } from './lib/map-view.js';
+import { HEALTH_COLOR, KIND_STYLE, MapView, SEVERITY_COLOR, TEAM_COLOR, legendEntry, legendGlyph, legendSwatch } from './lib/map-view.js';
 import { Ticker } from './lib/ticker.js';
 import { WallState } from './lib/wall-state.js';
 
@@ -191,32 +191,17 @@ class Counters {
 
 /** @param {HTMLElement} root @param {I18n} i18n */
 function renderLegend(root, i18n) {
-  /** @param {HTMLCanvasElement|HTMLElement} icon @param {string} text */
-  const entry = (icon, text) => {
-    const item = document.createElement('li');
-    const label = document.createElement('span');
-    label.textContent = text;
-    item.append(icon, label);
-    return item;
-  };
-  /** @param {string} color @param {string} kind */
-  const swatch = (color, kind) => {
-    const box = document.createElement('span');
-    box.className = `swatch ${kind}`;
-    box.style.setProperty('--color', color);
-    return box;
-  };
   const list = document.createElement('ul');
   list.append(
-    ...Object.entries(KIND_STYLE).map(([kind, style]) => entry(legendGlyph(style.shape, style.color), i18n.t(`kind.${kind}`))),
-    entry(legendGlyph('circle', HEALTH_COLOR.offline), i18n.t('legend.offline')),
-    entry(legendGlyph('circle', KIND_STYLE.camera.color, true), i18n.t('legend.partlyOffline')),
-    entry(legendGlyph('circle', HEALTH_COLOR.alarm), i18n.t('legend.alarm')),
-    entry(swatch(TEAM_COLOR.available, 'dot'), i18n.t('legend.teamAvailable')),
-    entry(swatch(TEAM_COLOR.dispatched, 'dot'), i18n.t('legend.teamDispatched')),
-    entry(swatch('#f0883e', 'dash'), i18n.t('legend.route')),
-    entry(swatch('rgba(255, 77, 79, 0.6)', 'bar'), i18n.t('legend.uncovered')),
-    entry(swatch(SEVERITY_COLOR.red, 'ring'), i18n.t('legend.incident')),
+    ...Object.entries(KIND_STYLE).map(([kind, style]) => legendEntry(legendGlyph(style.shape, style.color), i18n.t(`kind.${kind}`))),
+    legendEntry(legendGlyph('circle', HEALTH_COLOR.offline), i18n.t('legend.offline')),
+    legendEntry(legendGlyph('circle', KIND_STYLE.camera.color, true), i18n.t('legend.partlyOffline')),
+    legendEntry(legendGlyph('circle', HEALTH_COLOR.alarm), i18n.t('legend.alarm')),
+    legendEntry(legendSwatch(TEAM_COLOR.available, 'dot'), i18n.t('legend.teamAvailable')),
+    legendEntry(legendSwatch(TEAM_COLOR.dispatched, 'dot'), i18n.t('legend.teamDispatched')),
+    legendEntry(legendSwatch('#f0883e', 'dash'), i18n.t('legend.route')),
+    legendEntry(legendSwatch('rgba(255, 77, 79, 0.6)', 'bar'), i18n.t('legend.uncovered')),
+    legendEntry(legendSwatch(SEVERITY_COLOR.red, 'ring'), i18n.t('legend.incident')),
   );
   const heading = document.createElement('h3');
   heading.textContent = i18n.t('legend.heading');

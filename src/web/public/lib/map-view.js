@@ -407,6 +407,23 @@ function glyph(path, shape, x, y, r) {
   }
 }
 
+/** A legend line: its glyph or swatch, then its words. @param {HTMLElement} icon @param {string} text */
+export function legendEntry(icon, text) {
+  const item = document.createElement('li');
+  const label = document.createElement('span');
+  label.textContent = text;
+  item.append(icon, label);
+  return item;
+}
+
+/** A coloured swatch for the legend, styled by the page (`.swatch.<kind>`). @param {string} color @param {string} kind */
+export function legendSwatch(color, kind) {
+  const box = document.createElement('span');
+  box.className = `swatch ${kind}`;
+  box.style.setProperty('--color', color);
+  return box;
+}
+
 /** A glyph for the legend (DOM): the same shapes as the map. @param {string} shape @param {string} color @param {boolean} [ring] */
 export function legendGlyph(shape, color, ring = false) {
   const canvas = document.createElement('canvas');
