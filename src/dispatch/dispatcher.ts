@@ -66,9 +66,10 @@ export class DispatchError extends Error {
   }
 }
 
-const CLOSED = new Set(['resolved', 'cancelled']);
+/** Incident statuses after which nothing more happens. */
+export const CLOSED: ReadonlySet<string> = new Set(['resolved', 'cancelled']);
 /** Orders a team is still on: sent, accepted, or on site (an arrived order stays so until the incident closes). */
-const ON_ORDER = new Set(['sent', 'accepted', 'arrived']);
+export const ON_ORDER: ReadonlySet<string> = new Set(['sent', 'accepted', 'arrived']);
 
 /**
  * The dispatch loop around the pure choice: sends the order to the fastest

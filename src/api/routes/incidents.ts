@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import createError from '@fastify/error';
-import { DispatchError } from '../../dispatch/dispatcher.js';
+import { CLOSED, DispatchError, ON_ORDER } from '../../dispatch/dispatcher.js';
 import { teamOrderView } from '../../dispatch/team-order.js';
 import { INCIDENT_STATUSES, TransitionError, type IncidentStatus } from '../../incidents/incident-store.js';
 import type { DeviceRegistry } from '../../registry/device-registry.js';
@@ -18,9 +18,6 @@ const TeamInvalid = createError('GW_TEAM_INVALID', '%s', 400);
 const NoRoadNetwork = createError('GW_NO_ROAD_NETWORK', 'no road network is loaded (set SITE_DIR)', 503);
 const TeamRequired = createError('GW_TEAM_REQUIRED', '%s', 400);
 
-/** Orders a team is still on: on its way, or on site until the incident is closed. */
-const ON_ORDER = new Set(['sent', 'accepted', 'arrived']);
-const CLOSED = new Set(['resolved', 'cancelled']);
 
 /** The patrol team a principal belongs to (a `team` account's session carries it), if any. */
 function teamOf(principal: Principal | undefined): string | undefined {
