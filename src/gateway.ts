@@ -1,11 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createCardProtector } from '../devices/card.js';
-import { deviceModels, findModel, measurementSpecs } from '../devices/index.js';
-import type { FieldType, ProtectedCard } from '../devices/model.js';
+import { deviceModels, findModel } from '../devices/index.js';
+import type { ProtectedCard } from '../devices/model.js';
 import { BearerTokens } from './api/auth.js';
 import { createHttpServer } from './api/http-server.js';
 import { deadLetterRoutes } from './api/routes/dead-letters.js';
@@ -17,6 +16,8 @@ import type { Config } from './config.js';
 import { EventBus } from './event-bus.js';
 import { Availability, type AvailabilityChange } from './ingest/availability.js';
 import { Ingest, type IngestedMessage, type RejectedMessage } from './ingest/ingest.js';
+import { siteCardProtectors } from './ingest/card-keys.js';
+import type { IngestThreadOptions } from './ingest/ingest-thread.js';
 import { isOfflineNotice } from './ingest/offline-notice.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { DeviceRegistry } from './registry/device-registry.js';
@@ -87,8 +88,7 @@ export class Gateway {
   private availability?: Availability;
   private broker?: DeviceBroker;
   private http?: FastifyInstance;
-  private readonly cardProtectors = new Map<string, (card: string) => ProtectedCard>();
-  private readonly fieldTypes: Map<string, Readonly<Record<string, FieldType>>>;
+  private readonly cardProtectorFor: (site: string) => (card: string) => ProtectedCard;
 
   constructor(
     readonly config: Config,
@@ -108,14 +108,15 @@ export class Gateway {
       file: join(config.dataDir, 'outbox.db'),
       sync: config.outbox.sync,
       maxMessages: config.outbox.maxMessages,
+      // Decoding runs in the outbox thread, beside the commit it feeds (ingest/ingest-thread.ts).
+      preparer: {
+        module: new URL(`./ingest/ingest-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href,
+        options: { ingest: config.ingest, siteSecret: config.siteSecret } satisfies IngestThreadOptions,
+      },
     });
-    this.fieldTypes = new Map(measurementSpecs().map((spec) => [spec.name, spec.fields]));
+    this.cardProtectorFor = siteCardProtectors(config.siteSecret);
     this.ingest = new Ingest({
-      config: config.ingest,
       sink: this.outbox,
-      findModel,
-      fieldTypes: (measurement) => this.fieldTypes.get(measurement),
-      protectCardFor: (site) => this.cardProtectorFor(site),
       reply: (device, message) => {
         this.broker?.publishToDevice(device, 'reply', message).catch(() => undefined);
       },
@@ -206,13 +207,13 @@ export class Gateway {
             availability.offline(device, 'last-will');
             return;
           }
-          const outcome = await this.ingest.handle(device, channel, topic, payload);
+          const outcome = await this.ingest.handle(device, channel, payload);
           if (outcome.status === 'stored') this.bus.emit('ingested', outcome);
           else this.bus.emit('rejected', outcome);
         },
         lastWill: async (device, topic, payload) => {
           if (isOfflineNotice(payload)) availability.offline(device, 'last-will');
-          else await this.ingest.handle(device, 'status', topic, payload);
+          else await this.ingest.handle(device, 'status', payload);
         },
         connected: (device) => availability.connected(device),
         disconnected: (device) => availability.offline(device, 'disconnected'),
@@ -304,17 +305,6 @@ export class Gateway {
     this.unwirePairing?.();
     this.db.close();
     this.log.info('gateway stopped');
-  }
-
-  private cardProtectorFor(site: string): (card: string) => ProtectedCard {
-    let protector = this.cardProtectors.get(site);
-    if (protector === undefined) {
-      // One key per site, derived from the configured secret: a card hash from one site cannot be matched in another.
-      const siteKey = createHmac('sha256', this.config.siteSecret).update(`card-key:${site}`).digest('hex');
-      protector = createCardProtector(siteKey);
-      this.cardProtectors.set(site, protector);
-    }
-    return protector;
   }
 
   private refreshGauges(): void {

@@ -50,3 +50,40 @@ export interface DeadLetter {
 export interface DeadLetterSink {
   record(letter: DeadLetter): void;
 }
+
+/**
+ * Work the outbox thread does right before a commit, for entries that arrive
+ * raw (device payloads): one round trip to that thread turns them into lines
+ * and makes them durable. `meta` is a few numbers the preparer understands;
+ * `define` travels once with the first entry that needs it.
+ */
+export interface RawEntry {
+  meta: readonly number[];
+  payload: Buffer;
+  define?: unknown;
+}
+
+/** Raw entries as they cross to the outbox thread: flat arrays, no object per entry. */
+export interface RawBatch {
+  /** `metaWidth` numbers per entry. */
+  meta: Float64Array;
+  metaWidth: number;
+  /** Entry i's payload is payloads[offsets[i] .. offsets[i + 1]). */
+  offsets: Uint32Array;
+  payloads: Uint8Array;
+  definitions: unknown[];
+}
+
+export interface Preparation {
+  lines: string[];
+  /** 1 when the lines are a device message's data (counted in depth and the bound), 0 otherwise. */
+  messages: number;
+  deadLetter?: DeadLetter;
+  /** Handed back to whoever appended the entry, once it is durable. */
+  result: unknown;
+}
+
+/** What a preparer module (loaded in the outbox thread) exports. */
+export interface PreparerModule {
+  createPreparer(options: unknown): (batch: RawBatch) => Preparation[];
+}

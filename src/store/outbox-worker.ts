@@ -1,12 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DeadLetter } from './outbox-types.js';
+import type { DeadLetter, Preparation, PreparerModule, RawBatch } from './outbox-types.js';
 import { migrate, openDatabase } from './sqlite.js';
 import { OUTBOX_MIGRATIONS } from './outbox-schema.js';
 
 /**
  * The outbox's single writer, on its own thread: the fsync of a group commit
  * must not stall the event loop that reads MQTT sockets. While one commit is
- * on disk the main thread gathers the next group.
+ * on disk the main thread gathers the next group. When a preparer is
+ * configured, raw entries (device payloads) are turned into lines here too,
+ * in the same turn as their commit, so the main thread neither decodes them
+ * nor waits for a second hand-off.
  */
 
 export interface OutboxRow {
@@ -15,20 +18,38 @@ export interface OutboxRow {
   messages: number;
 }
 
+export interface OutboxWorkerData {
+  file: string;
+  sync: 'full' | 'normal';
+  maxLinesPerRow: number;
+  preparer?: { module: string; options: unknown };
+}
+
 export type WorkerRequest =
-  | { op: 'commit'; seq: number; rows: OutboxRow[]; deadLetters: DeadLetter[] }
+  | { op: 'commit'; seq: number; rows: OutboxRow[]; deadLetters: DeadLetter[]; raw?: RawBatch }
   | { op: 'remove'; seq: number; throughRowId: number }
   | { op: 'close'; seq: number };
 
-export type WorkerReply =
-  | { op: 'ready' }
-  | { op: 'done'; seq: number; firstRowId?: number; lastRowId?: number }
-  | { op: 'failed'; seq: number; message: string };
+export interface CommitReply {
+  op: 'done';
+  seq: number;
+  firstRowId?: number;
+  lastRowId?: number;
+  /** Rows, lines and messages this commit added, raw entries included. */
+  added?: { rows: number; lines: number; messages: number };
+  /** One per raw entry, in order. */
+  results?: unknown[];
+}
 
-const { file, sync } = workerData as { file: string; sync: 'full' | 'normal' };
+export type WorkerReply = { op: 'ready' } | CommitReply | { op: 'failed'; seq: number; message: string };
+
+const { file, sync, maxLinesPerRow, preparer: preparerSpec } = workerData as OutboxWorkerData;
 const port = parentPort!;
 const db = openDatabase(file, { sync });
 migrate(db, OUTBOX_MIGRATIONS);
+const prepare = preparerSpec
+  ? ((await import(preparerSpec.module)) as PreparerModule).createPreparer(preparerSpec.options)
+  : undefined;
 
 const insertRow = db.prepare('INSERT INTO outbox (created_at, messages, line_count, lines) VALUES (?, ?, ?, ?)');
 const insertDeadLetter = db.prepare(`
@@ -59,14 +80,53 @@ const commit = db.transaction((rows: OutboxRow[], deadLetters: DeadLetter[]) => 
   return { firstRowId, lastRowId };
 });
 
+/** Prepared entries become rows of at most `maxLinesPerRow` lines, so one row never becomes one huge write. */
+function rowsOf(prepared: Preparation[]): OutboxRow[] {
+  const rows: OutboxRow[] = [];
+  let lines: string[] = [];
+  let messages = 0;
+  for (const entry of prepared) {
+    if (entry.lines.length === 0) continue;
+    if (lines.length > 0 && lines.length + entry.lines.length > maxLinesPerRow) {
+      rows.push({ lines: lines.join('\n'), lineCount: lines.length, messages });
+      lines = [];
+      messages = 0;
+    }
+    for (const line of entry.lines) lines.push(line);
+    messages += entry.messages;
+  }
+  if (lines.length > 0) rows.push({ lines: lines.join('\n'), lineCount: lines.length, messages });
+  return rows;
+}
+
+function handleCommit(request: Extract<WorkerRequest, { op: 'commit' }>): CommitReply {
+  let rows = request.rows;
+  let deadLetters = request.deadLetters;
+  let results: unknown[] | undefined;
+  if (request.raw) {
+    if (!prepare) throw new Error('raw entries sent to an outbox without a preparer');
+    const prepared = prepare(request.raw);
+    rows = [...rows, ...rowsOf(prepared)];
+    const letters = prepared.flatMap((entry) => (entry.deadLetter ? [entry.deadLetter] : []));
+    if (letters.length > 0) deadLetters = [...deadLetters, ...letters];
+    results = prepared.map((entry) => entry.result);
+  }
+  const ids = commit(rows, deadLetters);
+  let lines = 0;
+  let messages = 0;
+  for (const row of rows) {
+    lines += row.lineCount;
+    messages += row.messages;
+  }
+  return { op: 'done', seq: request.seq, ...ids, added: { rows: rows.length, lines, messages }, ...(results ? { results } : {}) };
+}
+
 port.on('message', (request: WorkerRequest) => {
   try {
     switch (request.op) {
-      case 'commit': {
-        const ids = commit(request.rows, request.deadLetters);
-        port.postMessage({ op: 'done', seq: request.seq, ...ids } satisfies WorkerReply);
+      case 'commit':
+        port.postMessage(handleCommit(request) satisfies WorkerReply);
         break;
-      }
       case 'remove':
         deleteThrough.run(request.throughRowId);
         port.postMessage({ op: 'done', seq: request.seq } satisfies WorkerReply);

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DeadLetter, DeadLetterSink, OutboxBatch, OutboxDepth, OutboxReader } from './outbox-types.js';
-import type { OutboxRow, WorkerReply, WorkerRequest } from './outbox-worker.js';
+import type { DeadLetter, DeadLetterSink, OutboxBatch, OutboxDepth, OutboxReader, RawBatch, RawEntry } from './outbox-types.js';
+import type { CommitReply, OutboxRow, OutboxWorkerData, WorkerReply, WorkerRequest } from './outbox-worker.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
 export interface DurableOutboxOptions {
@@ -14,6 +14,11 @@ export interface DurableOutboxOptions {
   maxMessages: number;
   /** Upper bound of lines per stored row, so one row never becomes one huge write. */
   maxLinesPerRow?: number;
+  /**
+   * A module run in the outbox thread that turns raw entries into lines
+   * (`PreparerModule`), with its options (structured-cloned to that thread).
+   */
+  preparer?: { module: string; options: unknown };
 }
 
 export interface DeadLetterRecord extends DeadLetter {
@@ -27,8 +32,14 @@ interface PendingAppend {
   reject: (err: Error) => void;
 }
 
+interface PendingRaw {
+  entry: RawEntry;
+  resolve: (result: unknown) => void;
+  reject: (err: Error) => void;
+}
+
 interface InFlight {
-  resolve: (reply: Extract<WorkerReply, { op: 'done' }>) => void;
+  resolve: (reply: CommitReply) => void;
   reject: (err: Error) => void;
 }
 
@@ -53,6 +64,7 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
   private committing = false;
   private flushScheduled = false;
   private pending: PendingAppend[] = [];
+  private pendingRaw: PendingRaw[] = [];
   private pendingDeadLetters: { letter: DeadLetter; resolve: () => void; reject: (err: Error) => void }[] = [];
   private pendingMessages = 0;
   private waitingForSpace: (() => void)[] = [];
@@ -75,7 +87,13 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
     mkdirSync(dirname(this.options.file), { recursive: true });
     const fromSources = extname(fileURLToPath(import.meta.url)) === '.ts';
     const workerUrl = new URL(fromSources ? './outbox-worker-boot.mjs' : './outbox-worker.js', import.meta.url);
-    const worker = new Worker(workerUrl, { workerData: { file: this.options.file, sync: this.options.sync } });
+    const workerData: OutboxWorkerData = {
+      file: this.options.file,
+      sync: this.options.sync,
+      maxLinesPerRow: this.options.maxLinesPerRow ?? 5000,
+      ...(this.options.preparer ? { preparer: this.options.preparer } : {}),
+    };
+    const worker = new Worker(workerUrl, { workerData });
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
@@ -109,6 +127,25 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ lines, messages, resolve, reject });
       this.pendingMessages += messages;
+      this.scheduleFlush();
+    });
+  }
+
+  /**
+   * A raw entry for the configured preparer. Resolves with the preparer's
+   * result once the entry's lines (or its dead letter) are durable; counts as
+   * one message against the bound while it waits.
+   */
+  async appendRaw(entry: RawEntry): Promise<unknown> {
+    this.assertUsable();
+    if (!this.options.preparer) throw new Error('appendRaw needs an outbox with a preparer');
+    while (this.isFull()) {
+      await new Promise<void>((resolve) => this.waitingForSpace.push(resolve));
+      this.assertUsable();
+    }
+    return new Promise<unknown>((resolve, reject) => {
+      this.pendingRaw.push({ entry, resolve, reject });
+      this.pendingMessages += 1;
       this.scheduleFlush();
     });
   }
@@ -199,7 +236,7 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
 
   async stop(): Promise<void> {
     if (this.closed || !this.worker) return;
-    while (this.committing || this.pending.length > 0 || this.pendingDeadLetters.length > 0) {
+    while (this.committing || this.pending.length > 0 || this.pendingRaw.length > 0 || this.pendingDeadLetters.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       if (this.failure) break;
     }
@@ -227,34 +264,41 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
 
   private flush(): void {
     if (this.committing || this.failure) return;
-    if (this.pending.length === 0 && this.pendingDeadLetters.length === 0) return;
+    if (this.pending.length === 0 && this.pendingRaw.length === 0 && this.pendingDeadLetters.length === 0) return;
     const group = this.pending;
+    const raw = this.pendingRaw;
     const letters = this.pendingDeadLetters;
     this.pending = [];
+    this.pendingRaw = [];
     this.pendingDeadLetters = [];
     const rows = this.toRows(group);
+    const rowMessages = rows.reduce((sum, row) => sum + row.messages, 0);
+    const request: WorkerRequest = { op: 'commit', seq: 0, rows, deadLetters: letters.map((l) => l.letter), ...(raw.length > 0 ? { raw: packRaw(raw) } : {}) };
     this.committing = true;
     const started = process.hrtime.bigint();
-    this.request({ op: 'commit', seq: 0, rows, deadLetters: letters.map((l) => l.letter) }).then(
+    this.request(request).then(
       (reply) => {
         this.committing = false;
         if (reply.lastRowId !== undefined) this.committedThroughRowId = reply.lastRowId;
-        const messages = rows.reduce((sum, row) => sum + row.messages, 0);
-        this.pendingMessages -= messages;
-        this.committed.rows += rows.length;
-        this.committed.lines += rows.reduce((sum, row) => sum + row.lineCount, 0);
-        this.committed.messages += messages;
+        const added = reply.added ?? { rows: rows.length, lines: rows.reduce((sum, row) => sum + row.lineCount, 0), messages: rowMessages };
+        this.pendingMessages -= rowMessages + raw.length;
+        this.committed.rows += added.rows;
+        this.committed.lines += added.lines;
+        this.committed.messages += added.messages;
         this.stats.commits++;
-        this.stats.lastCommitMessages = messages;
+        this.stats.lastCommitMessages = added.messages;
         this.stats.lastCommitSeconds = Number(process.hrtime.bigint() - started) / 1e9;
         for (const item of group) item.resolve();
+        const results = reply.results ?? [];
+        for (let i = 0; i < raw.length; i++) raw[i]!.resolve(results[i]);
         for (const item of letters) item.resolve();
-        if (rows.length > 0) for (const listener of this.appendListeners) listener();
+        if (added.rows > 0) for (const listener of this.appendListeners) listener();
         this.flush();
       },
       (err: Error) => {
         this.committing = false;
         for (const item of group) item.reject(err);
+        for (const item of raw) item.reject(err);
         for (const item of letters) item.reject(err);
         this.fail(err);
       },
@@ -288,7 +332,7 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
     while (this.waitingForSpace.length > 0 && !this.isFull()) this.waitingForSpace.shift()!();
   }
 
-  private request(request: WorkerRequest): Promise<Extract<WorkerReply, { op: 'done' }>> {
+  private request(request: WorkerRequest): Promise<CommitReply> {
     const worker = this.worker;
     if (!worker || this.failure) return Promise.reject(this.failure ?? new Error('outbox not started'));
     const seq = this.nextSeq++;
@@ -313,8 +357,33 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
     for (const waiter of this.inFlight.values()) waiter.reject(err);
     this.inFlight.clear();
     for (const item of this.pending.splice(0)) item.reject(err);
+    for (const item of this.pendingRaw.splice(0)) item.reject(err);
     for (const item of this.pendingDeadLetters.splice(0)) item.reject(err);
     for (const wake of this.waitingForSpace.splice(0)) wake();
     this.emit('error', err);
   }
+}
+
+/** Flat arrays cross to the outbox thread as a few memory copies instead of one object per entry. */
+function packRaw(raw: readonly PendingRaw[]): RawBatch {
+  const metaWidth = raw[0]!.entry.meta.length;
+  const meta = new Float64Array(raw.length * metaWidth);
+  const offsets = new Uint32Array(raw.length + 1);
+  let total = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const entry = raw[i]!.entry;
+    if (entry.meta.length !== metaWidth) throw new Error('raw entries of one outbox must carry the same number of meta values');
+    meta.set(entry.meta, i * metaWidth);
+    offsets[i] = total;
+    total += entry.payload.length;
+  }
+  offsets[raw.length] = total;
+  const payloads = new Uint8Array(total);
+  const definitions: unknown[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const entry = raw[i]!.entry;
+    payloads.set(entry.payload, offsets[i]!);
+    if (entry.define !== undefined) definitions.push(entry.define);
+  }
+  return { meta, metaWidth, offsets, payloads, definitions };
 }

@@ -84,3 +84,61 @@ t.test('row ids are never reused after the writer emptied the outbox', async (t)
     await new Promise((r) => setTimeout(r, 20));
   }
 });
+
+t.test('raw entries are prepared in the outbox thread and resolve with their result once durable', async (t) => {
+  const file = tempFile(t);
+  const outbox = new DurableOutbox({
+    file,
+    sync: 'full',
+    maxMessages: 100_000,
+    preparer: { module: new URL('./fixtures/echo-preparer.ts', import.meta.url).href, options: { tag: 'echo' } },
+  });
+  await outbox.start();
+  t.teardown(() => outbox.stop());
+  const results = await Promise.all(
+    Array.from({ length: 500 }, (_, i) =>
+      outbox.appendRaw({ meta: [i, 1000 + i], payload: Buffer.from(i % 100 === 7 ? `bad ${i}` : `good ${i}`), ...(i === 0 ? { define: 'first' } : {}) }),
+    ),
+  );
+  t.same(results[0], { tag: 'echo', text: 'good 0', defined: 1 }, 'the definition arrived with the first entry');
+  t.same(results[7], { tag: 'echo', text: 'bad 7', rejected: true }, 'each entry gets its own result, in order');
+  t.equal(results.filter((r) => (r as { rejected?: boolean }).rejected).length, 5);
+  t.same(outbox.depth(), { rows: outbox.depth().rows, lines: 495, messages: 495 }, 'only the prepared lines count, rejects are not messages');
+  t.ok(outbox.stats.commits < 100, `500 raw entries in ${outbox.stats.commits} commits`);
+  t.same(outbox.listDeadLetters({ limit: 10 }).map((l) => l.detail).sort(), ['bad 107', 'bad 207', 'bad 307', 'bad 407', 'bad 7']);
+  const batch = outbox.readBatch(10_000)!;
+  t.equal(batch.lines[0], 'm v=0i 1000');
+  t.equal(batch.lines.length, 495);
+  outbox.remove(batch);
+
+  // Mixed with plain appends in one group: both kinds land, nothing is counted twice.
+  const [plain, raw] = await Promise.all([outbox.append(['m v=1i 1']), outbox.appendRaw({ meta: [9, 9], payload: Buffer.from('x') })]);
+  t.equal(plain, undefined);
+  t.same(raw, { tag: 'echo', text: 'x', defined: 1 });
+  t.equal(outbox.depth().messages, 2);
+});
+
+t.test('raw entries wait at the bound like any message, and an outbox without a preparer refuses them', async (t) => {
+  const outbox = new DurableOutbox({
+    file: tempFile(t),
+    sync: 'normal',
+    maxMessages: 5,
+    preparer: { module: new URL('./fixtures/echo-preparer.ts', import.meta.url).href, options: { tag: 'b' } },
+  });
+  await outbox.start();
+  t.teardown(() => outbox.stop());
+  await Promise.all(Array.from({ length: 5 }, (_, i) => outbox.appendRaw({ meta: [i, i], payload: Buffer.from('ok') })));
+  t.ok(outbox.isFull());
+  let landed = false;
+  const waiting = outbox.appendRaw({ meta: [6, 6], payload: Buffer.from('late') }).then(() => (landed = true));
+  await new Promise((r) => setTimeout(r, 100));
+  t.notOk(landed, 'no acknowledgement while full');
+  outbox.remove(outbox.readBatch(2)!);
+  await waiting;
+  t.ok(landed, 'prepared and acknowledged once there is room');
+
+  const plain = new DurableOutbox({ file: tempFile(t), sync: 'normal', maxMessages: 5 });
+  await plain.start();
+  t.teardown(() => plain.stop());
+  await t.rejects(plain.appendRaw({ meta: [1], payload: Buffer.from('x') }), /preparer/);
+});
