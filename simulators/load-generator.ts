@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import { LeanMqttClient, WriteBatch, encodeTopic } from './lean-mqtt.js';
 
 /**
  * A QoS 1 load generator, run as a child process (`fork`) so that its CPU is
@@ -8,6 +8,9 @@ import mqtt, { type MqttClient } from 'mqtt';
  *
  * Protocol over IPC: parent sends `LoadCommand`s, child answers `LoadReport`s.
  * Only loopback addresses are accepted, every run is bounded in time.
+ *
+ * The transport is lean-mqtt.ts, not MQTT.js: the generator shares the CPU
+ * with the gateway under test, so its own cost per message must stay small.
  */
 
 export interface LoadDevice {
@@ -33,27 +36,37 @@ export interface LoadReport {
   message?: string;
 }
 
-let clients: { device: LoadDevice; client: MqttClient; inFlight: number; next: number }[] = [];
+let clients: { device: LoadDevice; client: LeanMqttClient; topic: Buffer; inFlight: number }[] = [];
+// One batch for all connections: a pacing tick leaves as one write per socket.
+const batch = new WriteBatch();
 
 function send(report: LoadReport): void {
   process.send?.(report);
 }
 
 async function connect(command: Extract<LoadCommand, { op: 'connect' }>): Promise<void> {
-  const host = new URL(command.url).hostname;
+  const url = new URL(command.url);
+  const host = url.hostname;
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`load goes to loopback only, not ${host}`);
-  clients = await Promise.all(
-    command.devices.map(async (device) => {
-      const client = await mqtt.connectAsync(command.url, {
-        clientId: device.id,
-        username: device.id,
-        password: command.secrets[device.id]!,
-        reconnectPeriod: 0,
-        connectTimeout: 10_000,
-      });
-      return { device, client, inFlight: 0, next: 0 };
-    }),
+  const port = url.port === '' ? 1883 : Number(url.port);
+  const connecting = command.devices.map((device) =>
+    LeanMqttClient.connect({
+      host: host.replace(/^\[(.*)\]$/, '$1'),
+      port,
+      clientId: device.id,
+      username: device.id,
+      password: command.secrets[device.id],
+      batch,
+    }).then((client) => ({ device, client, topic: encodeTopic(device.topic), inFlight: 0 })),
   );
+  const results = await Promise.allSettled(connecting);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    // Do not leave the devices that did connect holding sockets (and client ids) on the broker.
+    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.client.end() : undefined)));
+    throw failure.reason as Error;
+  }
+  clients = results.map((r) => (r as PromiseFulfilledResult<(typeof clients)[number]>).value);
 }
 
 function fill(template: string, idPrefix: string, seq: number, now: number): string {
@@ -80,6 +93,7 @@ async function run(command: Extract<LoadCommand, { op: 'run' }>): Promise<LoadRe
       budget = Math.min(budget + ((now - lastTick) * command.ratePerSecond) / 1000, perTick * 20);
       lastTick = now;
       let blocked = 0;
+      batch.begin();
       while (budget >= 1 && blocked < clients.length) {
         const slot = clients[cursor++ % clients.length]!;
         if (slot.inFlight >= command.maxInFlightPerDevice) {
@@ -94,7 +108,7 @@ async function run(command: Extract<LoadCommand, { op: 'run' }>): Promise<LoadRe
         const sample = seq % command.latencySampleEvery === 0;
         const t0 = sample ? performance.now() : 0;
         slot.inFlight++;
-        slot.client.publish(slot.device.topic, payload, { qos: 1 }, (err) => {
+        slot.client.publish(slot.topic, payload, (err) => {
           slot.inFlight--;
           if (err) failed++;
           else {
@@ -103,6 +117,7 @@ async function run(command: Extract<LoadCommand, { op: 'run' }>): Promise<LoadRe
           }
         });
       }
+      batch.flush();
       setTimeout(tick, Math.max(0, tickMs - (performance.now() - now)));
     };
     tick();
@@ -124,7 +139,7 @@ process.on('message', (command: LoadCommand) => {
         send(await run(command));
         break;
       case 'close':
-        await Promise.all(clients.map((c) => c.client.endAsync(true)));
+        await Promise.all(clients.map((c) => c.client.end()));
         send({ op: 'closed' });
         process.exit(0);
     }
