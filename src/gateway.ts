@@ -108,6 +108,7 @@ export class Gateway {
       file: join(config.dataDir, 'outbox.db'),
       sync: config.outbox.sync,
       maxMessages: config.outbox.maxMessages,
+      onCommit: (messages) => this.metrics.commitMessages.observe(messages),
       // Decoding runs in the outbox thread, beside the commit it feeds (ingest/ingest-thread.ts).
       preparer: {
         module: new URL(`./ingest/ingest-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href,

@@ -12,14 +12,34 @@ export function createMetrics() {
   } catch {
     // Near the open-file limit the default collectors can throw EMFILE; metrics must never take the gateway down.
   }
+  const messagesInTally = new Tally<'kind' | 'channel'>(['kind', 'channel']);
+  const messagesAckedTally = new Tally<'kind'>(['kind']);
   const metrics = {
     registry,
+    /** Per-message counts (see Tally); the counters below show them when read. */
+    tallies: { messagesIn: messagesInTally, messagesAcked: messagesAckedTally },
     connections: new Gauge({ name: 'gateway_mqtt_connections', help: 'Authenticated MQTT connections', labelNames: ['kind'], registers: [registry] }),
     connectRefused: new Counter({ name: 'gateway_mqtt_connect_refused_total', help: 'CONNECTs refused', labelNames: ['reason'], registers: [registry] }),
     aclDenied: new Counter({ name: 'gateway_mqtt_acl_denied_total', help: 'Publishes or subscriptions refused by the ACL', labelNames: ['action'], registers: [registry] }),
     oversizePackets: new Counter({ name: 'gateway_mqtt_oversize_packets_total', help: 'Connections closed for an oversize MQTT packet', registers: [registry] }),
-    messagesIn: new Counter({ name: 'gateway_messages_in_total', help: 'Device messages received', labelNames: ['kind', 'channel'], registers: [registry] }),
-    messagesAcked: new Counter({ name: 'gateway_messages_acked_total', help: 'Device messages made durable (QoS 1: PUBACK sent after this)', labelNames: ['kind'], registers: [registry] }),
+    messagesIn: new Counter({
+      name: 'gateway_messages_in_total',
+      help: 'Device messages received',
+      labelNames: ['kind', 'channel'],
+      registers: [registry],
+      collect() {
+        messagesInTally.drainInto(this);
+      },
+    }),
+    messagesAcked: new Counter({
+      name: 'gateway_messages_acked_total',
+      help: 'Device messages made durable (QoS 1: PUBACK sent after this)',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        messagesAckedTally.drainInto(this);
+      },
+    }),
     messagesRejected: new Counter({ name: 'gateway_messages_rejected_total', help: 'Device messages rejected and dead-lettered', labelNames: ['kind', 'reason'], registers: [registry] }),
     rateLimited: new Counter({ name: 'gateway_rate_limited_total', help: 'Messages delayed by the per-device rate limit', labelNames: ['kind'], registers: [registry] }),
     clockSkew: new Counter({ name: 'gateway_clock_skew_total', help: 'Messages whose device time was far from receive time', labelNames: ['kind'], registers: [registry] }),
@@ -60,3 +80,41 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * prom-client hashes the label set on every `inc`, which showed up at a few
+ * per cent of the main thread at 30,000 messages/s. On the per-message path
+ * counts go into a plain number per label set (at most two label values, no
+ * string building) and reach the counter whenever it is read.
+ */
+export class Tally<L extends string> {
+  private readonly cells = new Map<string, Map<string, { labels: Partial<Record<L, string>>; count: number }>>();
+
+  constructor(private readonly labelNames: readonly L[]) {}
+
+  add(first: string, second = ''): void {
+    let row = this.cells.get(first);
+    if (row === undefined) {
+      row = new Map();
+      this.cells.set(first, row);
+    }
+    const cell = row.get(second);
+    if (cell !== undefined) {
+      cell.count++;
+      return;
+    }
+    const values = [first, second];
+    const labels = Object.fromEntries(this.labelNames.map((name, i) => [name, values[i]!])) as Partial<Record<L, string>>;
+    row.set(second, { labels, count: 1 });
+  }
+
+  drainInto(counter: { inc(labels: Partial<Record<L, string>>, value: number): void }): void {
+    for (const row of this.cells.values()) {
+      for (const cell of row.values()) {
+        if (cell.count === 0) continue;
+        counter.inc(cell.labels, cell.count);
+        cell.count = 0;
+      }
+    }
+  }
+}

@@ -14,7 +14,7 @@ import { VerifiedSecretCache, verifySecret } from '../registry/secrets.js';
 import type { DeadLetter } from '../store/outbox-types.js';
 import { FrameSizeGuard } from './frame-guard.js';
 import { TokenBuckets } from './token-bucket.js';
-import { deviceTopic, parseDeviceTopic } from './topics.js';
+import { deviceTopic } from './topics.js';
 
 /** What the broker hands a device's uplink to once it passed authentication, ACL and rate limit. */
 export interface UplinkHandler {
@@ -66,6 +66,8 @@ const RATE_NOTICE_INTERVAL_MS = 5000;
 export class DeviceBroker {
   readonly aedes: Aedes;
   private readonly devicesByClient = new WeakMap<Client, Device>();
+  /** A device's own event and status topics: the ACL compares strings instead of parsing every topic. */
+  private readonly uplinkTopics = new WeakMap<Device, { event: string; status: string }>();
   private readonly willTopics = new WeakMap<Client, string | undefined>();
   private readonly secretCache = new VerifiedSecretCache(10 * 60_000);
   private readonly buckets = new TokenBuckets();
@@ -95,6 +97,7 @@ export class DeviceBroker {
       authorizeSubscribe: (client, subscription, done) => self!.authorizeSubscribe(client, subscription, done),
     });
     self = new DeviceBroker(options, aedes);
+    skipRoutingOfUplinks(aedes);
     self.watchClients();
     return self;
   }
@@ -255,18 +258,10 @@ export class DeviceBroker {
     // Publishes by the gateway itself never come through here; a null client is a will cleared by aedes.
     if (client === null) return done(null);
     const device = this.devicesByClient.get(client);
-    const target = parseDeviceTopic(packet.topic);
     // aedes hands the will to authorizePublish as the very object it holds in client.will while closing.
     const isWill = (client as unknown as { will?: unknown }).will === packet;
-    const channel = target?.channel;
-    const allowed =
-      device !== undefined &&
-      !device.disabled &&
-      target !== undefined &&
-      target.deviceId === device.id &&
-      target.site === device.site &&
-      target.kind === device.kind &&
-      (channel === 'event' || channel === 'status');
+    const channel = device === undefined ? undefined : this.uplinkChannelOf(device, packet.topic);
+    const allowed = device !== undefined && !device.disabled && channel !== undefined;
     if (!allowed) {
       this.options.metrics.aclDenied.inc({ action: 'publish' });
       this.options.log.warn({ deviceId: device?.id ?? client.id, topic: packet.topic }, 'publish refused by ACL');
@@ -294,6 +289,15 @@ export class DeviceBroker {
     this.noticeRateLimit(device, packet.topic);
     // Holding the callback holds this client's next socket read: only the flooding device slows down.
     setTimeout(proceed, waitMs);
+  }
+
+  private uplinkChannelOf(device: Device, topic: string): UplinkChannel | undefined {
+    let topics = this.uplinkTopics.get(device);
+    if (topics === undefined) {
+      topics = { event: deviceTopic(device, 'event'), status: deviceTopic(device, 'status') };
+      this.uplinkTopics.set(device, topics);
+    }
+    return topic === topics.event ? 'event' : topic === topics.status ? 'status' : undefined;
   }
 
   private noticeRateLimit(device: Device, topic: string): void {
@@ -338,4 +342,36 @@ function listenOn(server: TcpServer | TlsServer, port: number, host: string): Pr
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
+}
+
+const UPLINK_TOPIC = /^v1\/[^/]+\/[^/]+\/[^/]+\/(?:event|status)$/;
+const NO_SUBSCRIPTIONS: Promise<readonly unknown[]> = Promise.resolve(Object.freeze([]));
+
+/**
+ * Device uplinks have no MQTT subscribers: the ACL lets a device subscribe to
+ * its own cmd and reply only (no wildcards), and the gateway consumes uplinks
+ * through ingest, not through subscriptions. aedes still matches every
+ * publish against its subscription tries twice (mq.emit and
+ * persistence.subscriptionsByTopic), a few per cent of the main thread at
+ * 30,000 msg/s. For uplink topics both answer "nobody" at once; every other
+ * topic ($SYS, cmd, reply) is routed as before. Retained status messages are
+ * still stored (that is `storeRetained`, untouched).
+ */
+function skipRoutingOfUplinks(aedes: Aedes): void {
+  const internals = aedes as unknown as {
+    mq?: { emit?: (packet: { topic: string }, done?: () => void) => void };
+    persistence?: { subscriptionsByTopic?: (topic: string) => Promise<readonly unknown[]> };
+  };
+  const mq = internals.mq;
+  const persistence = internals.persistence;
+  if (typeof mq?.emit !== 'function' || typeof persistence?.subscriptionsByTopic !== 'function') {
+    throw new Error('aedes internals changed: mq.emit or persistence.subscriptionsByTopic is gone; uplink routing cannot be skipped');
+  }
+  const emit = mq.emit.bind(mq);
+  mq.emit = (packet, done) => {
+    if (UPLINK_TOPIC.test(packet.topic)) return done?.();
+    emit(packet, done);
+  };
+  const subscriptionsByTopic = persistence.subscriptionsByTopic.bind(persistence);
+  persistence.subscriptionsByTopic = (topic) => (UPLINK_TOPIC.test(topic) ? NO_SUBSCRIPTIONS : subscriptionsByTopic(topic));
 }

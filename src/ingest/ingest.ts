@@ -63,7 +63,6 @@ export class Ingest {
   private readonly now: () => number;
   private readonly handles = new WeakMap<Device, number>();
   private nextHandle = 1;
-  private readonly counters = new Map<string, { inc(): void }>();
 
   constructor(private readonly options: IngestOptions) {
     this.now = options.now ?? Date.now;
@@ -72,7 +71,7 @@ export class Ingest {
   async handle(device: Device, channel: UplinkChannel, payload: Buffer): Promise<IngestOutcome> {
     const receivedAt = this.now();
     const { metrics } = this.options;
-    this.count('in', device.kind, channel, () => metrics.messagesIn.labels({ kind: device.kind, channel }));
+    metrics.tallies.messagesIn.add(device.kind, channel);
     const started = performance.now();
 
     let handle = this.handles.get(device);
@@ -91,7 +90,7 @@ export class Ingest {
 
     let outcome: IngestOutcome;
     if (verdict.status === 'stored') {
-      this.count('acked', device.kind, '', () => metrics.messagesAcked.labels({ kind: device.kind }));
+      metrics.tallies.messagesAcked.add(device.kind);
       if (verdict.skewed) metrics.clockSkew.inc({ kind: device.kind });
       if (verdict.warnings.length > 0) {
         this.options.reply(device, { status: 'accepted', warnings: verdict.warnings, topic: deviceTopic(device, channel), receivedAt, ...msgId(verdict) });
@@ -109,17 +108,6 @@ export class Ingest {
     }
     metrics.ingestSeconds.observe((performance.now() - started) / 1000);
     return outcome;
-  }
-
-  /** prom-client hashes the labels on every call; at tens of thousands of messages a second the labelled child is kept. */
-  private count(name: string, kind: string, channel: string, child: () => { inc(): void }): void {
-    const key = `${name}|${kind}|${channel}`;
-    let counter = this.counters.get(key);
-    if (counter === undefined) {
-      counter = child();
-      this.counters.set(key, counter);
-    }
-    counter.inc();
   }
 }
 

@@ -15,6 +15,22 @@ export interface DurableOutboxOptions {
   /** Upper bound of lines per stored row, so one row never becomes one huge write. */
   maxLinesPerRow?: number;
   /**
+   * Commits handed to the outbox thread before the first is answered (default 3).
+   * With one, each thread waits for the other in turn; with two, the next
+   * group is ready the moment the thread finishes the last. Answers come back
+   * in order (one thread, one queue).
+   */
+  maxCommitsInFlight?: number;
+  /**
+   * Raw entries per commit (default 400). Smaller commits keep both threads
+   * busy: while the outbox thread prepares one, the main thread answers the
+   * devices of the one before and reads their next messages. One huge group
+   * would make the two threads take turns.
+   */
+  maxRawPerCommit?: number;
+  /** Told after every commit: messages made durable by it and how long it took from hand-off to answer. */
+  onCommit?(messages: number, seconds: number): void;
+  /**
    * A module run in the outbox thread that turns raw entries into lines
    * (`PreparerModule`), with its options (structured-cloned to that thread).
    */
@@ -53,15 +69,17 @@ export class OutboxFullError extends Error {
 /**
  * Durable outbox with group commit. `append` resolves only when its lines are
  * on disk (fsynced WAL), which is when ingest may PUBACK. Commits are grouped:
- * everything appended while one commit is on disk goes into the next one, so
- * the cost of an fsync is shared by every message that arrived meanwhile.
+ * everything appended while the commits in flight are being made goes into
+ * the next one, so the cost of an fsync is shared by every message that
+ * arrived meanwhile.
  */
 export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLetterSink {
   private worker?: Worker;
   private reader?: SqliteDatabase;
   private readonly inFlight = new Map<number, InFlight>();
   private nextSeq = 1;
-  private committing = false;
+  /** Commits sent to the outbox thread and not yet answered. */
+  private commitsInFlight = 0;
   private flushScheduled = false;
   private pending: PendingAppend[] = [];
   private pendingRaw: PendingRaw[] = [];
@@ -79,8 +97,13 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
   /** Statistics of the last commits, for metrics. */
   readonly stats = { commits: 0, lastCommitMessages: 0, lastCommitSeconds: 0 };
 
+  private readonly maxCommitsInFlight: number;
+  private readonly maxRawPerCommit: number;
+
   constructor(private readonly options: DurableOutboxOptions) {
     super();
+    this.maxCommitsInFlight = options.maxCommitsInFlight ?? 3;
+    this.maxRawPerCommit = options.maxRawPerCommit ?? 400;
   }
 
   async start(): Promise<void> {
@@ -236,7 +259,7 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
 
   async stop(): Promise<void> {
     if (this.closed || !this.worker) return;
-    while (this.committing || this.pending.length > 0 || this.pendingRaw.length > 0 || this.pendingDeadLetters.length > 0) {
+    while (this.commitsInFlight > 0 || this.hasPending()) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       if (this.failure) break;
     }
@@ -253,7 +276,7 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.committing) return;
+    if (this.flushScheduled || this.commitsInFlight >= this.maxCommitsInFlight) return;
     this.flushScheduled = true;
     // setImmediate lets every packet of the socket chunks already read join this commit.
     setImmediate(() => {
@@ -263,22 +286,28 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
   }
 
   private flush(): void {
-    if (this.committing || this.failure) return;
-    if (this.pending.length === 0 && this.pendingRaw.length === 0 && this.pendingDeadLetters.length === 0) return;
+    while (this.commitsInFlight < this.maxCommitsInFlight && !this.failure && this.hasPending()) this.commitNext();
+  }
+
+  private hasPending(): boolean {
+    return this.pending.length > 0 || this.pendingRaw.length > 0 || this.pendingDeadLetters.length > 0;
+  }
+
+  private commitNext(): void {
     const group = this.pending;
-    const raw = this.pendingRaw;
+    const raw = this.pendingRaw.length > this.maxRawPerCommit ? this.pendingRaw.splice(0, this.maxRawPerCommit) : this.pendingRaw;
     const letters = this.pendingDeadLetters;
     this.pending = [];
-    this.pendingRaw = [];
+    if (raw === this.pendingRaw) this.pendingRaw = [];
     this.pendingDeadLetters = [];
     const rows = this.toRows(group);
     const rowMessages = rows.reduce((sum, row) => sum + row.messages, 0);
     const request: WorkerRequest = { op: 'commit', seq: 0, rows, deadLetters: letters.map((l) => l.letter), ...(raw.length > 0 ? { raw: packRaw(raw) } : {}) };
-    this.committing = true;
+    this.commitsInFlight++;
     const started = process.hrtime.bigint();
     this.request(request).then(
       (reply) => {
-        this.committing = false;
+        this.commitsInFlight--;
         if (reply.lastRowId !== undefined) this.committedThroughRowId = reply.lastRowId;
         const added = reply.added ?? { rows: rows.length, lines: rows.reduce((sum, row) => sum + row.lineCount, 0), messages: rowMessages };
         this.pendingMessages -= rowMessages + raw.length;
@@ -288,6 +317,7 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
         this.stats.commits++;
         this.stats.lastCommitMessages = added.messages;
         this.stats.lastCommitSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+        this.options.onCommit?.(added.messages, this.stats.lastCommitSeconds);
         for (const item of group) item.resolve();
         const results = reply.results ?? [];
         for (let i = 0; i < raw.length; i++) raw[i]!.resolve(results[i]);
@@ -296,7 +326,7 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
         this.flush();
       },
       (err: Error) => {
-        this.committing = false;
+        this.commitsInFlight--;
         for (const item of group) item.reject(err);
         for (const item of raw) item.reject(err);
         for (const item of letters) item.reject(err);
