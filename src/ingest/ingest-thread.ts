@@ -37,14 +37,16 @@ export function createPreparer(options: unknown): (batch: RawBatch) => Preparati
   const devices = new Map<number, UplinkDevice>();
 
   return (batch) => {
-    for (const definition of batch.definitions as DeviceDefinition[]) {
-      const [handle, id, site, kind, model] = definition;
-      devices.set(handle, { id, site, kind, model });
-    }
-    const { meta, metaWidth, offsets, payloads } = batch;
+    const { meta, metaWidth, offsets, payloads, definitions } = batch;
     const count = offsets.length - 1;
     const prepared: Preparation[] = new Array(count);
+    let nextDefinition = 0;
     for (let i = 0; i < count; i++) {
+      // A definition applies from its entry on: an earlier message of the same device keeps the metadata it was sent with.
+      while (nextDefinition < definitions.length && definitions[nextDefinition]![0] === i) {
+        const [handle, id, site, kind, model] = definitions[nextDefinition++]![1] as DeviceDefinition;
+        devices.set(handle, { id, site, kind, model });
+      }
       const base = i * metaWidth;
       const device = devices.get(meta[base]!);
       if (!device) throw new Error(`ingest thread: no definition for device handle ${meta[base]}`);

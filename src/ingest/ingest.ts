@@ -61,7 +61,8 @@ export interface IngestOptions {
  */
 export class Ingest {
   private readonly now: () => number;
-  private readonly handles = new WeakMap<Device, number>();
+  /** Per device id: its handle in the ingest thread and the metadata that thread was last told. */
+  private readonly handles = new Map<string, { handle: number; site: string; kind: string; model: string }>();
   private nextHandle = 1;
 
   constructor(private readonly options: IngestOptions) {
@@ -74,14 +75,15 @@ export class Ingest {
     metrics.tallies.messagesIn.add(device.kind, channel);
     const started = performance.now();
 
-    let handle = this.handles.get(device);
+    let known = this.handles.get(device.id);
     let define: DeviceDefinition | undefined;
-    if (handle === undefined) {
-      // A registry change gives a new Device object, hence a new handle: the ingest thread never decodes with stale metadata.
-      handle = this.nextHandle++;
-      this.handles.set(device, handle);
-      define = [handle, device.id, device.site, device.kind, device.model];
+    if (known === undefined || known.site !== device.site || known.kind !== device.kind || known.model !== device.model) {
+      // One handle per device id (the thread's table stays as small as the registry); new metadata travels with the next message.
+      known = { handle: known?.handle ?? this.nextHandle++, site: device.site, kind: device.kind, model: device.model };
+      this.handles.set(device.id, known);
+      define = [known.handle, device.id, device.site, device.kind, device.model];
     }
+    const handle = known.handle;
     const verdict = (await this.options.sink.appendRaw({
       meta: [handle, CHANNEL_CODES[channel], receivedAt],
       payload,

@@ -71,7 +71,8 @@ export interface RawBatch {
   /** Entry i's payload is payloads[offsets[i] .. offsets[i + 1]). */
   offsets: Uint32Array;
   payloads: Uint8Array;
-  definitions: unknown[];
+  /** `[entry index, define]` in entry order: a definition applies from that entry on. */
+  definitions: [number, unknown][];
 }
 
 export interface Preparation {

@@ -409,11 +409,11 @@ function packRaw(raw: readonly PendingRaw[]): RawBatch {
   }
   offsets[raw.length] = total;
   const payloads = new Uint8Array(total);
-  const definitions: unknown[] = [];
+  const definitions: [number, unknown][] = [];
   for (let i = 0; i < raw.length; i++) {
     const entry = raw[i]!.entry;
     payloads.set(entry.payload, offsets[i]!);
-    if (entry.define !== undefined) definitions.push(entry.define);
+    if (entry.define !== undefined) definitions.push([i, entry.define]);
   }
   return { meta, metaWidth, offsets, payloads, definitions };
 }

@@ -21,7 +21,7 @@ function batchOf(entries: { handle: number; channel: 'event' | 'status'; at: num
   const offsets = new Uint32Array(entries.length + 1);
   payloads.forEach((p, i) => (offsets[i + 1] = offsets[i]! + p.length));
   const meta = new Float64Array(entries.flatMap((e) => [e.handle, CHANNEL_CODES[e.channel], e.at]));
-  return { meta, metaWidth: UPLINK_META_WIDTH, offsets, payloads: new Uint8Array(Buffer.concat(payloads)), definitions };
+  return { meta, metaWidth: UPLINK_META_WIDTH, offsets, payloads: new Uint8Array(Buffer.concat(payloads)), definitions: definitions.map((d) => [0, d]) };
 }
 
 t.test('the ingest thread decodes raw uplinks into lines, verdicts and dead letters, card numbers protected', async (t) => {
@@ -62,6 +62,26 @@ t.test('the ingest thread decodes raw uplinks into lines, verdicts and dead lett
 
   const everything = JSON.stringify(prepared);
   t.notOk(everything.includes(CARD), 'no clear card number in any line, verdict or dead letter');
+});
+
+t.test('a new definition applies from its entry on; earlier messages keep the metadata they were sent with', async (t) => {
+  const prepare = createPreparer({ ingest: INGEST, siteSecret: 'thread-test-secret' });
+  const now = Date.now();
+  const swipe = JSON.stringify({ room: '3-201', result: 'granted', method: 'pin' });
+  const batch = batchOf(
+    [
+      { handle: 4, channel: 'event', at: now, payload: swipe },
+      { handle: 4, channel: 'event', at: now, payload: swipe },
+    ],
+    [],
+  );
+  batch.definitions = [
+    [0, [4, 'lock-9', 'old-site', 'lock', lockModel]],
+    [1, [4, 'lock-9', 'new-site', 'lock', lockModel]],
+  ];
+  const [first, second] = prepare(batch);
+  t.match(first!.lines[0], /site=old-site/);
+  t.match(second!.lines[0], /site=new-site/);
 });
 
 t.test('a handle without its definition is a programming error, not a silent drop', async (t) => {
