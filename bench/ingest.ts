@@ -158,7 +158,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
     console.log(`fixed 10,000 msg/s: acked ${fixed.ackedPerSecond.toFixed(0)}/s p50 ${fixed.p50.toFixed(2)} ms p99 ${fixed.p99.toFixed(2)} ms`);
 
     let best = 10_000;
-    for (const rate of [15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000]) {
+    for (const rate of [15_000, 20_000, 25_000, 30_000, 32_500, 35_000, 40_000, 50_000, 60_000]) {
       const step = await runAll(generators, rate, STEP_MS, `ramp${rate}-`);
       const holds = step.ackedPerSecond >= rate * 0.97 && step.failed === 0;
       console.log(`ramp ${rate} msg/s: acked ${step.ackedPerSecond.toFixed(0)}/s p99 ${step.p99.toFixed(1)} ms ${holds ? 'holds' : 'does not hold'}`);
@@ -188,6 +188,7 @@ export async function benchIngest(): Promise<Record<string, number | string>> {
       p99PubackMs: Number(fixed.p99.toFixed(2)),
       sustainedRate: best,
       sustainedAckedPerSecond: Math.round(sustain.ackedPerSecond),
+      sent: sustain.sent,
       sustainedP99PubackMs: Number(sustain.p99.toFixed(2)),
       sustainSeconds: SUSTAIN_MS / 1000,
       acknowledged: sustain.acked,
