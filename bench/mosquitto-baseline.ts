@@ -21,7 +21,7 @@ export interface MosquittoOptions {
 }
 
 const GENERATORS = 2;
-const DEFAULT_RATES = [15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000];
+const DEFAULT_RATES = [15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 125_000, 150_000];
 
 const cpuPercent = (from: CpuSample, to: CpuSample) => Math.round(((to.cpuSeconds - from.cpuSeconds) / ((to.at - from.at) / 1000)) * 100);
 
