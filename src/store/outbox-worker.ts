@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { DeadLetter, Preparation, PreparerModule, RawBatch } from './outbox-types.js';
 import { migrate, openDatabase } from './sqlite.js';
 import { OUTBOX_MIGRATIONS } from './outbox-schema.js';
+import { toOutboxRows, type OutboxRow } from './outbox-rows.js';
 
 /**
  * The outbox's single writer, on its own thread: the fsync of a group commit
@@ -12,11 +13,6 @@ import { OUTBOX_MIGRATIONS } from './outbox-schema.js';
  * nor waits for a second hand-off.
  */
 
-export interface OutboxRow {
-  lines: string;
-  lineCount: number;
-  messages: number;
-}
 
 export interface OutboxWorkerData {
   file: string;
@@ -80,25 +76,6 @@ const commit = db.transaction((rows: OutboxRow[], deadLetters: DeadLetter[]) => 
   return { firstRowId, lastRowId };
 });
 
-/** Prepared entries become rows of at most `maxLinesPerRow` lines, so one row never becomes one huge write. */
-function rowsOf(prepared: Preparation[]): OutboxRow[] {
-  const rows: OutboxRow[] = [];
-  let lines: string[] = [];
-  let messages = 0;
-  for (const entry of prepared) {
-    if (entry.lines.length === 0) continue;
-    if (lines.length > 0 && lines.length + entry.lines.length > maxLinesPerRow) {
-      rows.push({ lines: lines.join('\n'), lineCount: lines.length, messages });
-      lines = [];
-      messages = 0;
-    }
-    for (const line of entry.lines) lines.push(line);
-    messages += entry.messages;
-  }
-  if (lines.length > 0) rows.push({ lines: lines.join('\n'), lineCount: lines.length, messages });
-  return rows;
-}
-
 function handleCommit(request: Extract<WorkerRequest, { op: 'commit' }>): CommitReply {
   let rows = request.rows;
   let deadLetters = request.deadLetters;
@@ -106,7 +83,7 @@ function handleCommit(request: Extract<WorkerRequest, { op: 'commit' }>): Commit
   if (request.raw) {
     if (!prepare) throw new Error('raw entries sent to an outbox without a preparer');
     const prepared = prepare(request.raw);
-    rows = [...rows, ...rowsOf(prepared)];
+    rows = [...rows, ...toOutboxRows(prepared, maxLinesPerRow)];
     const letters = prepared.flatMap((entry) => (entry.deadLetter ? [entry.deadLetter] : []));
     if (letters.length > 0) deadLetters = [...deadLetters, ...letters];
     results = prepared.map((entry) => entry.result);

@@ -4,7 +4,8 @@ import { dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DeadLetter, DeadLetterSink, OutboxBatch, OutboxDepth, OutboxReader, RawBatch, RawEntry } from './outbox-types.js';
-import type { CommitReply, OutboxRow, OutboxWorkerData, WorkerReply, WorkerRequest } from './outbox-worker.js';
+import type { CommitReply, OutboxWorkerData, WorkerReply, WorkerRequest } from './outbox-worker.js';
+import { toOutboxRows, type OutboxRow } from './outbox-rows.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
 export interface DurableOutboxOptions {
@@ -336,26 +337,9 @@ export class DurableOutbox extends EventEmitter implements OutboxReader, DeadLet
   }
 
   private toRows(group: PendingAppend[]): OutboxRow[] {
-    const maxLines = this.options.maxLinesPerRow ?? 5000;
-    const rows: OutboxRow[] = [];
-    let lines: string[] = [];
-    let messages = 0;
-    for (const item of group) {
-      if (item.lines.length === 0) {
-        // A message with nothing to store still counts as committed.
-        this.pendingMessages -= item.messages;
-        continue;
-      }
-      if (lines.length > 0 && lines.length + item.lines.length > maxLines) {
-        rows.push({ lines: lines.join('\n'), lineCount: lines.length, messages });
-        lines = [];
-        messages = 0;
-      }
-      for (const line of item.lines) lines.push(line);
-      messages += item.messages;
-    }
-    if (lines.length > 0) rows.push({ lines: lines.join('\n'), lineCount: lines.length, messages });
-    return rows;
+    // A message with nothing to store still counts as committed: it leaves the pending count now.
+    for (const item of group) if (item.lines.length === 0) this.pendingMessages -= item.messages;
+    return toOutboxRows(group, this.options.maxLinesPerRow ?? 5000);
   }
 
   private releaseSpace(): void {
