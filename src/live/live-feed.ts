@@ -15,6 +15,7 @@ import type { Metrics } from '../metrics.js';
 import type { Device, DeviceRegistry } from '../registry/device-registry.js';
 import type { ResponseSystem } from '../response/response-system.js';
 import type { Site } from '../site/site.js';
+import { audienceFor, narrowBatch, narrowSnapshot, type Audience } from './audience.js';
 import { BatchRing } from './batch-ring.js';
 import {
   CLOSED_STATUSES,
@@ -45,7 +46,7 @@ export interface LiveFeedOptions {
   /** Who is connecting: the session cookie in production, bearer tokens for tools. */
   auth: PrincipalResolver;
   log: Logger;
-  /** Roles that may watch the feed. */
+  /** Roles that may watch the feed; each must have an audience (`AUDIENCES` in audience.ts), else it is refused. */
   roles?: readonly Role[];
   /** Changes are coalesced per entity and sent once per this many ms. */
   batchMs?: number;
@@ -89,6 +90,8 @@ export const CLOSE_CODES = { goingAway: 1001, sessionEnded: 4401, tooSlow: 4008 
 interface Client {
   ws: WebSocket;
   principal: Principal;
+  /** What this page may see: its frames are its audience's. */
+  audience: Audience;
   /** The upgrade request as the resolver saw it, to ask again later. */
   credentials: FastifyRequest;
   alive: boolean;
@@ -110,13 +113,16 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
  * when it says where it was with `?epoch=…&since=…`, only the batches it
  * missed); after that, every `batchMs` one batch with each changed device,
  * incident and team once, in its latest state, so a page keeps up with
- * thousands of devices however often each one talks. Every batch is encoded
- * once and the same bytes go to every page and into the resume ring.
+ * thousands of devices however often each one talks. Each role sees only its
+ * audience's share (audience.ts: the brigade gets cameras, fire detectors and
+ * their incidents). Every batch is encoded once per audience, and the same
+ * bytes go to every page of that audience and into the audience's resume ring.
  */
 export class LiveFeedServer implements LiveFeed {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
-  private readonly ring: BatchRing;
+  /** One resume ring per audience: a page resumes with its own audience's frames. */
+  private readonly rings = new Map<Audience, BatchRing>();
   private readonly epoch = randomBytes(6).toString('base64url');
   private readonly now: () => number;
   private readonly log: Logger;
@@ -127,7 +133,8 @@ export class LiveFeedServer implements LiveFeed {
   private readonly timers: NodeJS.Timeout[] = [];
 
   private readonly dirtyDevices = new Set<string>();
-  private readonly removedDevices = new Set<string>();
+  /** Devices gone from the registry, with their kind (to tell which audiences knew them). */
+  private readonly removedDevices = new Map<string, DeviceKind>();
   private readonly dirtyIncidents = new Map<number, Incident>();
   /** Open incidents as last seen, to tell the ticker what kind of change an `incident` event is. */
   private readonly openIncidents = new Map<number, { severity: Incident['severity']; updates: number }>();
@@ -157,12 +164,16 @@ export class LiveFeedServer implements LiveFeed {
   private tickerDropped = 0;
   private tickerId = 0;
 
-  private snapshotCache?: { seq: number; frame: Buffer };
+  /** The snapshot of one seq, built once and encoded once per audience. */
+  private snapshotCache?: { seq: number; message: SnapshotMessage; frames: Map<Audience, Buffer> };
 
   constructor(private readonly options: LiveFeedOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.log.child({ component: 'live' });
-    this.ring = new BatchRing(options.ringSize ?? 240, options.ringMaxBytes ?? 16 * 1024 * 1024);
+    for (const role of options.roles ?? LIVE_ROLES) {
+      const audience = audienceFor(role);
+      if (audience && !this.rings.has(audience)) this.rings.set(audience, new BatchRing(options.ringSize ?? 240, options.ringMaxBytes ?? 16 * 1024 * 1024));
+    }
     this.settings = {
       targetSeconds: options.targetSeconds ?? 180,
       teamStaleAfterMs: options.teamStaleAfterMs ?? 120_000,
@@ -218,7 +229,7 @@ export class LiveFeedServer implements LiveFeed {
   }
 
   stats(): { epoch: string; seq: number; clients: number; dropped: number; ring: number } {
-    return { epoch: this.epoch, seq: this.seq, clients: this.clients.size, dropped: this.dropped, ring: this.ring.size };
+    return { epoch: this.epoch, seq: this.seq, clients: this.clients.size, dropped: this.dropped, ring: Math.max(0, ...[...this.rings.values()].map((r) => r.size)) };
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -233,7 +244,8 @@ export class LiveFeedServer implements LiveFeed {
     }
     if (!principal) return refuse(socket, 401, 'GW_UNAUTHORIZED', 'authentication required: log in, or send "Authorization: Bearer <token>"');
     const roles = this.options.roles ?? LIVE_ROLES;
-    if (!roles.includes(principal.role)) return refuse(socket, 403, 'GW_FORBIDDEN', `role ${principal.role} may not watch the live feed`);
+    const audience = audienceFor(principal.role);
+    if (!roles.includes(principal.role) || !audience) return refuse(socket, 403, 'GW_FORBIDDEN', `role ${principal.role} may not watch the live feed`);
     if (!this.originAllowed(request)) {
       // Cross-site WebSocket hijacking: a page on another site would ride the operator's cookie.
       this.log.warn({ origin: request.headers.origin, host: request.headers.host }, 'live feed refused a foreign origin');
@@ -242,11 +254,11 @@ export class LiveFeedServer implements LiveFeed {
     if (this.clients.size >= (this.options.maxClients ?? 100)) return refuse(socket, 503, 'GW_LIVE_FULL', 'too many live pages; try again later');
     const resumeFrom = parseResume(request.url);
     const who = principal;
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.attach(ws, who, credentials, resumeFrom));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.attach(ws, who, audience, credentials, resumeFrom));
   }
 
-  private attach(ws: WebSocket, principal: Principal, credentials: FastifyRequest, resumeFrom: { epoch: string; since: number } | undefined): void {
-    const client: Client = { ws, principal, credentials, alive: true };
+  private attach(ws: WebSocket, principal: Principal, audience: Audience, credentials: FastifyRequest, resumeFrom: { epoch: string; since: number } | undefined): void {
+    const client: Client = { ws, principal, audience, credentials, alive: true };
     ws.on('pong', () => void (client.alive = true));
     ws.on('error', (err) => this.log.debug({ err: err.message, who: principal.name }, 'live feed socket error'));
     ws.on('close', () => {
@@ -254,16 +266,16 @@ export class LiveFeedServer implements LiveFeed {
       this.log.debug({ who: principal.name, clients: this.clients.size }, 'live page left');
     });
     // Synchronous from here until the client joins the set: no batch can be flushed in between, so none is missed or doubled.
-    const missed = resumeFrom && resumeFrom.epoch === this.epoch ? this.ring.after(resumeFrom.since, this.seq) : undefined;
+    const missed = resumeFrom && resumeFrom.epoch === this.epoch ? this.rings.get(audience)?.after(resumeFrom.since, this.seq) : undefined;
     if (resumeFrom && missed) {
       const hello: ResumeMessage = { type: 'resume', epoch: this.epoch, since: resumeFrom.since, seq: this.seq };
       ws.send(JSON.stringify(hello));
       for (const frame of missed) ws.send(frame, TEXT);
     } else {
-      ws.send(this.snapshotFrame(), TEXT);
+      ws.send(this.snapshotFrame(audience), TEXT);
     }
     this.clients.add(client);
-    this.log.info({ who: principal.name, role: principal.role, resumed: missed !== undefined, missed: missed?.length ?? 0, clients: this.clients.size }, 'live page connected');
+    this.log.info({ who: principal.name, role: principal.role, audience: audience.name, resumed: missed !== undefined, missed: missed?.length ?? 0, clients: this.clients.size }, 'live page connected');
     this.checkBackpressure(client);
   }
 
@@ -384,8 +396,9 @@ export class LiveFeedServer implements LiveFeed {
         changed = true;
       }
     }
+    const removedKinds = new Map(this.removedDevices);
     if (this.removedDevices.size > 0) {
-      batch.devicesRemoved = [...this.removedDevices];
+      batch.devicesRemoved = [...removedKinds.keys()];
       this.removedDevices.clear();
       changed = true;
     }
@@ -459,14 +472,17 @@ export class LiveFeedServer implements LiveFeed {
 
     if (!changed) return;
     this.seq = batch.seq;
-    const frame = Buffer.from(JSON.stringify(batch));
-    this.ring.push(batch.seq, frame);
-    this.broadcast(frame);
+    // Once per audience, even when nothing is left for it: a page takes a gap in the sequence for lost data.
+    for (const [audience, ring] of this.rings) {
+      const frame = Buffer.from(JSON.stringify(narrowBatch(batch, audience, removedKinds)));
+      ring.push(batch.seq, frame);
+      this.broadcast(audience, frame);
+    }
   }
 
-  private broadcast(frame: Buffer): void {
+  private broadcast(audience: Audience, frame: Buffer): void {
     for (const client of this.clients) {
-      if (client.ws.readyState !== client.ws.OPEN) continue;
+      if (client.audience !== audience || client.ws.readyState !== client.ws.OPEN) continue;
       client.ws.send(frame, TEXT);
       this.checkBackpressure(client);
     }
@@ -508,15 +524,26 @@ export class LiveFeedServer implements LiveFeed {
       } catch {
         principal = undefined;
       }
-      if (principal && roles.includes(principal.role)) continue;
+      // A person whose role changed to another audience (an operator made brigade) must not keep the old picture.
+      if (principal && roles.includes(principal.role) && audienceFor(principal.role) === client.audience) continue;
       this.clients.delete(client);
-      this.log.info({ who: client.principal.name }, 'live page closed: its session ended');
+      this.log.info({ who: client.principal.name, role: principal?.role }, 'live page closed: its session ended or its role changed');
       client.ws.close(CLOSE_CODES.sessionEnded, 'session ended');
     }
   }
 
-  private snapshotFrame(): Buffer {
-    if (this.snapshotCache?.seq === this.seq) return this.snapshotCache.frame;
+  private snapshotFrame(audience: Audience): Buffer {
+    if (this.snapshotCache?.seq !== this.seq) this.snapshotCache = { seq: this.seq, message: this.snapshotMessage(), frames: new Map() };
+    const cache = this.snapshotCache;
+    let frame = cache.frames.get(audience);
+    if (!frame) {
+      frame = Buffer.from(JSON.stringify(narrowSnapshot(cache.message, audience)));
+      cache.frames.set(audience, frame);
+    }
+    return frame;
+  }
+
+  private snapshotMessage(): SnapshotMessage {
     const { registry, response } = this.options;
     const orders = this.activeOrders();
     const incidents: WireIncident[] = response.incidents.list({ open: true, limit: 1000 }).map((incident) => ({ ...incident, orders: orders.get(incident.id) ?? [] }));
@@ -535,11 +562,10 @@ export class LiveFeedServer implements LiveFeed {
       teams: response.teams.list().map(wireTeam),
       counters: { ...this.counters, total, online, clients: this.clients.size + 1 },
       coverage: this.coverage,
-      ticker: this.ticker,
+      // A copy: the cache outlives this call, and the ticker grows.
+      ticker: [...this.ticker],
     };
-    const frame = Buffer.from(JSON.stringify(snapshot));
-    this.snapshotCache = { seq: this.seq, frame };
-    return frame;
+    return snapshot;
   }
 
   private activeOrders(): Map<number, WireOrder[]> {
@@ -561,7 +587,7 @@ export class LiveFeedServer implements LiveFeed {
       // New, or changed without a bus event (the registry marks everything offline at start-up).
       if (this.knownDevices.get(device.id)?.online !== device.online) this.dirtyDevices.add(device.id);
     }
-    for (const id of this.knownDevices.keys()) if (!known.has(id)) this.removedDevices.add(id);
+    for (const [id, was] of this.knownDevices) if (!known.has(id)) this.removedDevices.set(id, was.kind);
     this.knownDevices = known;
     const { total, online } = countDevices(devices);
     if (JSON.stringify([total, online]) !== JSON.stringify([this.totals, this.online])) {

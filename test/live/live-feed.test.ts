@@ -10,8 +10,8 @@ const isSnapshot = (m: FeedMessage): m is SnapshotMessage => m.type === 'snapsho
 const isBatch = (m: FeedMessage): m is BatchMessage => m.type === 'batch';
 const operator = cookieFor('operator');
 
-async function registerAt(h: Harness, kind: 'fire' | 'lock' | 'camera', id: string, lon: number, lat: number): Promise<Credentials> {
-  const model = { fire: 'emberline/d10', lock: 'anmen/l3', camera: 'vistaguard/vg200' }[kind];
+async function registerAt(h: Harness, kind: 'fire' | 'lock' | 'camera' | 'ebike-station', id: string, lon: number, lat: number): Promise<Credentials> {
+  const model = { fire: 'emberline/d10', lock: 'anmen/l3', camera: 'vistaguard/vg200', 'ebike-station': 'tagway/r500' }[kind];
   const response = await h.http('POST', '/api/devices', { id, site: 'testvillage', kind, model, lon, lat, name: `${kind} ${id}` });
   if (response.status !== 201) throw new Error(response.text);
   return response.json as Credentials;
@@ -207,6 +207,130 @@ t.test('live feed on a real gateway', async (t) => {
     t.equal(message.type, 'snapshot');
     t.ok((message as SnapshotMessage).seq >= snapshot.seq + 4, 'the snapshot is current');
     await again.close();
+  });
+
+  await t.test('each role sees its share: the brigade gets cameras, fire detectors and their incidents, in snapshots, batches and resumes', async (t) => {
+    const brigade = cookieFor('brigade');
+    const hidden = ['aud-lock', 'aud-ebike'];
+    await registerAt(h, 'lock', 'aud-lock', 120.24, 30.23);
+    await registerAt(h, 'ebike-station', 'aud-ebike', 120.25, 30.23);
+    await registerAt(h, 'camera', 'aud-cam', 120.26, 30.23);
+    await registerAt(h, 'fire', 'aud-fd', 120.27, 30.23);
+    const store = h.gateway.response.incidents;
+    const openIncident = (kind: 'lock' | 'fire', deviceId: string, key: string) =>
+      store.open(
+        kind === 'lock'
+          ? { ruleId: 'card-not-registered', key, severity: 'orange', title: 'Unknown card', summary: `a resident's card at ${deviceId}`, kind, site: 'testvillage', deviceId }
+          : { ruleId: 'fire-alarm', key, severity: 'orange', title: 'Fire alarm', summary: 'smoke', kind, site: 'testvillage', deviceId },
+        Date.now(),
+        'test',
+      );
+    const lockBefore = openIncident('lock', 'aud-lock', 'aud-lock-1');
+    const fireBefore = openIncident('fire', 'aud-fd', 'aud-fd-1');
+    t.teardown(() => {
+      for (const incident of store.list({ open: true, limit: 1000 })) if (incident.deviceId.startsWith('aud-')) store.transition(incident.id, 'resolved', Date.now(), 'test', 'resolved');
+    });
+    // A private bus: the test decides what one batch carries.
+    const bus = new EventBus<GatewayEvents>(h.gateway.log);
+    const own = await startWallServer(h, { bus, batchMs: 100 });
+    t.teardown(() => own.stop());
+
+    const op = await openFeed(own.port, { cookie: operator });
+    t.teardown(() => op.close());
+    const fire = await openFeed(own.port, { cookie: brigade });
+    t.teardown(() => fire.close());
+    const away = await openFeed(own.port, { cookie: brigade });
+    const [opSnapshot, fireSnapshot, awaySnapshot] = await Promise.all([op.next(isSnapshot), fire.next(isSnapshot), away.next(isSnapshot)]);
+    await away.close();
+
+    const ids = (devices: WireDevice[] | undefined, among: string[]) => (devices ?? []).map((d) => d[0]).filter((id) => among.includes(id)).sort();
+    const ours = ['aud-cam', 'aud-ebike', 'aud-fd', 'aud-lock'];
+    t.same(ids(opSnapshot.devices, ours), ours, 'the operator: every device');
+    t.same(ids(fireSnapshot.devices, ours), ['aud-cam', 'aud-fd'], 'the brigade: the camera and the detector');
+    t.same([...new Set(fireSnapshot.devices.map((d) => d[1]))].sort(), ['camera', 'fire'], 'no other kind at all');
+    t.ok(opSnapshot.incidents.some((i) => i.id === lockBefore.id) && opSnapshot.incidents.some((i) => i.id === fireBefore.id), 'the operator: both incidents');
+    t.same(fireSnapshot.incidents.map((i) => i.id), [fireBefore.id], 'the brigade: the fire incident only');
+    t.same(fireSnapshot.seq, opSnapshot.seq, 'one sequence for everyone');
+    t.same(fireSnapshot.counters.total, opSnapshot.counters.total, 'counters as for everyone');
+
+    // One batch: four devices change and two incidents open.
+    const { registry } = h.gateway;
+    const lockNow = openIncident('lock', 'aud-lock', 'aud-lock-2');
+    const fireNow = openIncident('fire', 'aud-fd', 'aud-fd-2');
+    for (const id of ours) {
+      registry.setOnline(id, true, null);
+      bus.emit('availability', { device: registry.get(id)!, online: true, reason: 'connected', at: Date.now() });
+    }
+    bus.emit('incident', lockNow);
+    bus.emit('incident', fireNow);
+    const opBatch = (await op.waitFor('the batch', (m) => isBatch(m) && ids(m.devices, ours).length === 4)) as BatchMessage;
+    t.same(ids(opBatch.devices, ours), ours, 'the operator: all four devices in one batch');
+    t.same(opBatch.incidents?.map((i) => i.id).sort(), [lockNow.id, fireNow.id].sort(), 'and both incidents');
+    t.ok(opBatch.ticker?.some((e) => e.incidentId === lockNow.id), 'and the lock incident on the ticker');
+    const fireBatch = (await fire.waitFor('the same batch', (m) => isBatch(m) && m.seq === opBatch.seq)) as BatchMessage;
+    t.same(ids(fireBatch.devices, ours), ['aud-cam', 'aud-fd'], 'the brigade: the camera and the detector');
+    t.same(fireBatch.incidents?.map((i) => i.id), [fireNow.id], 'the fire incident only');
+    t.same(fireBatch.ticker?.map((e) => e.incidentId), [fireNow.id], 'the ticker has only the fire incident');
+
+    // Devices deleted: the brigade is not told the lock's id.
+    t.equal((await h.http('DELETE', '/api/devices/aud-lock')).status, 204);
+    t.equal((await h.http('DELETE', '/api/devices/aud-cam')).status, 204);
+    const removed = (c: typeof op) => c.messages.filter(isBatch).flatMap((m) => m.devicesRemoved ?? []);
+    await op.waitFor('both removals', () => removed(op).includes('aud-lock') && removed(op).includes('aud-cam'));
+    const last = op.messages.filter(isBatch).at(-1)!.seq;
+    await fire.waitFor('the brigade has caught up', (m) => isBatch(m) && m.seq >= last);
+    t.same(removed(fire), ['aud-cam'], 'the brigade hears of the camera removed, not the lock');
+
+    const opSeqs = op.messages.filter(isBatch).map((m) => m.seq);
+    t.same(fire.messages.filter(isBatch).map((m) => m.seq), opSeqs, 'the brigade gets every seq (some batches empty for it): no gap');
+    const brigadeText = JSON.stringify(fire.messages);
+    for (const id of hidden) t.notOk(brigadeText.includes(id), `no brigade frame names ${id}`);
+    for (const id of hidden) t.ok(JSON.stringify(op.messages).includes(id), `the operator's frames do name ${id}`);
+
+    // The page that was away resumes: its own audience's frames from the ring.
+    const resumed = await openFeed(own.port, { cookie: brigade, query: `?epoch=${awaySnapshot.epoch}&since=${awaySnapshot.seq}` });
+    t.teardown(() => resumed.close());
+    const hello = (await resumed.next((m): m is ResumeMessage => m.type === 'resume')) as ResumeMessage;
+    t.equal(hello.since, awaySnapshot.seq);
+    const count = hello.seq - hello.since;
+    await resumed.waitFor('the missed batches', () => resumed.messages.filter(isBatch).length >= count);
+    const missed = resumed.messages.filter(isBatch).slice(0, count);
+    t.same(missed.map((m) => m.seq), Array.from({ length: count }, (_, i) => hello.since + 1 + i), 'every missed batch, in order');
+    const replayed = JSON.stringify(missed);
+    for (const id of hidden) t.notOk(replayed.includes(id), `the replay does not name ${id}`);
+    t.same(ids(missed.flatMap((m) => m.devices ?? []), ours).filter((id, i, all) => all.indexOf(id) === i), ['aud-cam', 'aud-fd'], 'the replay has the camera and the detector');
+    t.same(missed.flatMap((m) => m.incidents ?? []).map((i) => i.id), [fireNow.id], 'and the fire incident only');
+    t.same(missed.flatMap((m) => m.devicesRemoved ?? []), ['aud-cam']);
+    const fireSame = fire.messages.filter(isBatch).filter((m) => m.seq <= hello.seq);
+    t.same(missed, fireSame, 'the very frames the connected brigade page got');
+
+    // An operator resuming from the same point gets the operators' frames.
+    const opResumed = await openFeed(own.port, { cookie: operator, query: `?epoch=${awaySnapshot.epoch}&since=${awaySnapshot.seq}` });
+    t.teardown(() => opResumed.close());
+    await opResumed.waitFor('the missed batches', () => opResumed.messages.filter(isBatch).length >= count);
+    t.ok(JSON.stringify(opResumed.messages).includes('aud-lock'), "the operator's replay has the lock");
+  });
+
+  await t.test('a page whose person changes to a role of another audience is closed, and reopens with its new share', async (t) => {
+    const created = await h.http('POST', '/api/accounts', { username: 'wall-demoted', displayName: 'Moves to the brigade', role: 'operator', password: 'correct horse battery' });
+    t.equal(created.status, 201, created.text);
+    const login = await fetch(`http://127.0.0.1:${h.addresses.httpPort}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'wall-demoted', password: 'correct horse battery' }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const strict = await startWallServer(h, { recheckMs: 100 });
+    t.teardown(() => strict.stop());
+    const open = await openFeed(strict.port, { cookie });
+    t.ok((await open.next(isSnapshot)).devices.some((d) => d[1] === 'lock'), 'as an operator: the locks');
+    const closed = new Promise<number>((resolve) => open.ws.once('close', (code) => resolve(code)));
+    t.equal((await h.http('PATCH', '/api/accounts/wall-demoted', { role: 'brigade' })).status, 200);
+    t.equal(await closed, 4401, 'the operator picture is not kept');
+    const again = await openFeed(strict.port, { cookie });
+    t.teardown(() => again.close());
+    const snapshot = await again.next(isSnapshot);
+    t.notOk(snapshot.devices.some((d) => d[1] === 'lock'), 'as the brigade: no locks');
   });
 
   await t.test('a page that cannot keep up is dropped instead of buffered without bound', async (t) => {
