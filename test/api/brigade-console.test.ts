@@ -117,6 +117,30 @@ t.test('GET /api/incidents/:id/nearby-cameras on a real gateway', async (t) => {
     t.equal(anonymous.status, 401, 'no credentials');
   });
 
+  await t.test("the brigade reads only the incidents its console shows: a lock incident is 404 to it, listed for operators", async (t) => {
+    const lock = await device(h, 'lock', 'lock-3-201', { x: 20, y: 20 });
+    const client = await h.connect(lock);
+    await client.publishAsync('v1/testvillage/lock/lock-3-201/event', JSON.stringify({ room: '3-201', card: '330106199001011234', result: 'granted', method: 'idcard' }), { qos: 1 });
+    const lockIncident = await waitFor('the unregistered-card incident', async () =>
+      (await h.http('GET', '/api/incidents?open=true&kind=lock', undefined, TOKENS.operator)).json.incidents.find((i: { deviceId: string }) => i.deviceId === 'lock-3-201'),
+    );
+    const brigadeList = (await h.http('GET', '/api/incidents?open=true', undefined, TOKENS.brigade)).json.incidents as { id: number; kind: string }[];
+    t.notOk(brigadeList.some((i) => i.id === lockIncident.id), 'not in the brigade list');
+    t.ok(brigadeList.some((i) => i.id === incident.id), 'the fire incident is');
+    for (const [method, path] of [
+      ['GET', `/api/incidents/${lockIncident.id}`],
+      ['GET', `/api/incidents/${lockIncident.id}/nearby-cameras`],
+      ['POST', `/api/incidents/${lockIncident.id}/ack`],
+    ] as const) {
+      const refused = await h.http(method, path, method === 'POST' ? {} : undefined, TOKENS.brigade);
+      t.equal(refused.status, 404, `${method} ${path} → 404 for the brigade`);
+      t.equal(refused.json.code, 'GW_INCIDENT_NOT_FOUND');
+    }
+    t.equal((await h.http('GET', `/api/incidents/${lockIncident.id}`, undefined, TOKENS.operator)).status, 200, 'the operator reads it');
+    t.equal((await h.http('GET', `/api/incidents/${incident.id}`, undefined, TOKENS.brigade)).status, 200, 'the brigade reads the fire incident');
+    await client.endAsync();
+  });
+
   await t.test('unknown incident 404, bad limit 400', async (t) => {
     const missing = await nearby(h, 999_999, '', TOKENS.brigade);
     t.equal(missing.status, 404);

@@ -5,6 +5,7 @@ import type { Device, DeviceRegistry } from '../../registry/device-registry.js';
 import type { ResponseSystem } from '../../response/response-system.js';
 import { haversineM } from '../../site/geo.js';
 import { requireRole, type PrincipalResolver } from '../auth.js';
+import { incidentVisibleTo } from '../incident-visibility.js';
 
 const IncidentNotFound = createError('GW_INCIDENT_NOT_FOUND', 'incident %s does not exist', 404);
 
@@ -164,7 +165,7 @@ export async function brigadeConsoleRoutes(app: FastifyInstance, options: Brigad
     },
     async (request) => {
       const incident = options.response.incidents.get(request.params.id);
-      if (!incident) throw new IncidentNotFound(String(request.params.id));
+      if (!incident || !incidentVisibleTo(request.principal, incident)) throw new IncidentNotFound(String(request.params.id));
       return nearbyCameras(incident, options, request.query.limit);
     },
   );

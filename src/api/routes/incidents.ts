@@ -8,6 +8,7 @@ import type { ResponseSystem } from '../../response/response-system.js';
 import { SEVERITIES, type Severity } from '../../rules/types.js';
 import { TeamExistsError } from '../../teams/team-registry.js';
 import { requireRole, type Principal, type PrincipalResolver } from '../auth.js';
+import { incidentVisibleTo } from '../incident-visibility.js';
 import { ApiErrors } from '../errors.js';
 
 const IncidentNotFound = createError('GW_INCIDENT_NOT_FOUND', 'incident %s does not exist', 404);
@@ -56,9 +57,10 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     if (named === undefined) throw new TeamRequired(`${action}: say which team, {"teamId": "…"}`);
     return named;
   };
-  const mustExist = (id: number) => {
+  /** A brigade asking for an incident its feed does not show gets the same 404 as for one that does not exist. */
+  const mustExist = (id: number, principal?: Principal) => {
     const incident = response.incidents.get(id);
-    if (!incident) throw new IncidentNotFound(String(id));
+    if (!incident || !incidentVisibleTo(principal, incident)) throw new IncidentNotFound(String(id));
     return incident;
   };
   const lifecycle = <T>(work: () => T): T => {
@@ -92,14 +94,14 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
         },
       },
     },
-    async (request) => ({ incidents: response.incidents.list(request.query) }),
+    async (request) => ({ incidents: response.incidents.list(request.query).filter((incident) => incidentVisibleTo(request.principal, incident)) }),
   );
 
   app.get<{ Params: { id: number } }>(
     '/api/incidents/:id',
     { preValidation: watchers, schema: { tags: ['incidents'], summary: 'An incident with its audit trail and dispatch history', params: idParams } },
     async (request) => {
-      const incident = mustExist(request.params.id);
+      const incident = mustExist(request.params.id, request.principal);
       return { incident, audit: response.incidents.audit(incident.id), dispatches: response.orders.forIncident(incident.id) };
     },
   );
@@ -108,7 +110,7 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     '/api/incidents/:id/ack',
     { preValidation: requireRole(auth, ['admin', 'operator', 'brigade'], 'acknowledge incidents'), schema: { tags: ['incidents'], params: idParams } },
     async (request) => {
-      mustExist(request.params.id);
+      mustExist(request.params.id, request.principal);
       return { incident: response.manager.acknowledge(request.params.id, who(request)) };
     },
   );
