@@ -5,6 +5,8 @@ import { REGISTERS_MIGRATION } from '../registers/schema.js';
 import { ACCOUNTS_MIGRATION } from '../accounts/accounts.js';
 import { PAIRING_MIGRATION } from '../pairing/claim-codes.js';
 import { BRIGADE_MIGRATION } from '../notify/schema.js';
+import { CONFIG_AUDIT_MIGRATION } from '../audit/schema.js';
+import { MAINTENANCE_MIGRATION } from '../maintenance/schema.js';
 
 /** Schema of gateway.db, one entry per version: registry, incidents, dispatch orders, teams, registers, accounts, pairing, brigade webhooks. Append only. */
 export const GATEWAY_MIGRATIONS: readonly string[] = [
@@ -34,4 +36,6 @@ export const GATEWAY_MIGRATIONS: readonly string[] = [
   ACCOUNTS_MIGRATION,
   PAIRING_MIGRATION,
   BRIGADE_MIGRATION,
+  CONFIG_AUDIT_MIGRATION,
+  MAINTENANCE_MIGRATION,
 ];
