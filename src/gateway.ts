@@ -10,6 +10,8 @@ import { createHttpServer } from './api/http-server.js';
 import { deadLetterRoutes } from './api/routes/dead-letters.js';
 import { deviceModelRoutes } from './api/routes/device-models.js';
 import { deviceRoutes } from './api/routes/devices.js';
+import { auditRoutes } from './api/routes/audit.js';
+import { ConfigAudit } from './audit/config-audit.js';
 import { operationsRoutes, type ReadinessCheck } from './api/routes/operations.js';
 import { DeviceBroker } from './broker/device-broker.js';
 import type { Config } from './config.js';
@@ -77,6 +79,8 @@ export class Gateway {
   readonly registers: Registers;
   readonly accounts: Accounts;
   readonly pairing: Pairing;
+  /** Who changed devices, teams and brigade subscriptions (GET /api/audit). */
+  readonly configAudit: ConfigAudit;
   private unwirePairing?: () => void;
   readonly brigadeSubscriptions: BrigadeSubscriptions;
   readonly brigadeOutbox: WebhookOutbox;
@@ -100,6 +104,7 @@ export class Gateway {
     this.db = openDatabase(join(config.dataDir, 'gateway.db'));
     migrate(this.db, GATEWAY_MIGRATIONS);
     this.registry = new DeviceRegistry(this.db);
+    this.configAudit = new ConfigAudit(this.db);
     this.brigadeSubscriptions = new BrigadeSubscriptions(this.db);
     this.brigadeOutbox = new WebhookOutbox(this.db);
     this.brigadeDispatcher = new WebhookDispatcher({ outbox: this.brigadeOutbox, log: log.child({ component: 'brigade-webhooks' }) });
@@ -265,15 +270,17 @@ export class Gateway {
       scryptCost: config.scryptCost,
       auth,
       revoke: (deviceId) => broker.disconnect(deviceId),
+      audit: this.configAudit,
     });
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
-    await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry });
+    await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry, audit: this.configAudit });
     await http.register(registerRoutes, { registers: this.registers, auth });
     await http.register(siteRoutes, { auth, response: this.response, timeZone: this.config.siteTimeZone });
     await http.register(webRoutes, { auth });
-    await http.register(brigadeRoutes, { subscriptions: this.brigadeSubscriptions, outbox: this.brigadeOutbox, auth });
+    await http.register(brigadeRoutes, { subscriptions: this.brigadeSubscriptions, outbox: this.brigadeOutbox, auth, audit: this.configAudit });
     await http.register(brigadeConsoleRoutes, { auth, response: this.response, devices: this.registry });
-    await http.register(pairingRoutes, { auth, pairing: this.pairing, mqtt: { port: mqtt.port, ...(mqtt.tlsPort !== undefined ? { tlsPort: mqtt.tlsPort } : {}), websocketPath: '/mqtt' } });
+    await http.register(auditRoutes, { auth, audit: this.configAudit });
+    await http.register(pairingRoutes, { auth, pairing: this.pairing, audit: this.configAudit, mqtt: { port: mqtt.port, ...(mqtt.tlsPort !== undefined ? { tlsPort: mqtt.tlsPort } : {}), websocketPath: '/mqtt' } });
     await http.register(accountRoutes, {
       accounts: this.accounts,
       auth,

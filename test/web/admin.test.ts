@@ -96,6 +96,7 @@ t.test('the admin page in a real Chromium, against a gateway with real SQLite', 
     const adminReads = [
       '/api/accounts',
       `/api/accounts/${ADMIN.username}/audit`,
+      '/api/audit',
       '/api/brigade/subscriptions',
       '/api/brigade/deliveries',
       '/api/pairing/claim-codes/batches',
@@ -137,7 +138,7 @@ t.test('the admin page in a real Chromium, against a gateway with real SQLite', 
     t.notMatch(html, /<script(?![^>]*\bsrc=)/, 'no inline script');
     t.notMatch(html, /https?:\/\//, 'no outside URL (no CDN, no fonts)');
     t.equal(html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim(), '', 'no words in the markup: every string comes from a catalogue');
-    const assets = ['admin.js', 'admin.css', ...['api', 'ui', 'list', 'registers', 'audit', 'devices', 'teams', 'codes', 'accounts', 'brigade'].map((m) => `lib/admin-${m}.js`)];
+    const assets = ['admin.js', 'admin.css', ...['api', 'ui', 'list', 'registers', 'audit', 'changes', 'devices', 'teams', 'codes', 'accounts', 'brigade'].map((m) => `lib/admin-${m}.js`)];
     for (const asset of assets) {
       const served = await fetch(`${base}/web/${asset}`);
       t.equal(served.status, 200, asset);
@@ -459,6 +460,24 @@ t.test('the admin page in a real Chromium, against a gateway with real SQLite', 
     t.match(row, `${zh['severity.red']}${zh['admin.listSeparator']}${zh['severity.orange']}`);
     t.match((await h.http('GET', '/api/brigade/subscriptions')).json.subscriptions, [{ name: '区消防大队', kinds: ['fire'], severities: ['red', 'orange'], enabled: true }]);
     t.equal(await text('#tab-brigade [data-part="deliveries"] [data-part="empty"]'), zh['admin.brigade.noDeliveries']);
+  });
+
+  await t.test('audit of changes: the webhook just added and the team registered, with who did it', async (t) => {
+    await tab('changes');
+    const first = await page.locator('#tab-changes tbody tr').first().innerText();
+    t.match(first, zh['admin.changes.subject.brigade']!);
+    t.match(first, zh['admin.changes.create']!);
+    t.match(first, ADMIN.username, 'the account that made the change');
+    t.match(first, 'http://127.0.0.1:18080/village-hook');
+    t.notMatch(await page.content(), /whsec_/, 'never a secret');
+    await page.selectOption('#tab-changes [data-part="search"] select[name="subject"]', 'team');
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#tab-changes tbody tr').length === 1);
+    const team = await page.locator('#tab-changes tbody tr').first().innerText();
+    t.match(team, 'team-east');
+    t.match(team, zh['admin.changes.register']!);
+    t.match(team, '东片联防队');
+    await page.screenshot({ path: 'test-output/admin-changes.png', fullPage: true });
+    await page.selectOption('#tab-changes [data-part="search"] select[name="subject"]', '');
   });
 
   await t.test('English on switch: every word, the rows too; times stay the site’s', async (t) => {

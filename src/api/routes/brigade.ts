@@ -2,14 +2,28 @@ import createError from '@fastify/error';
 import type { FastifyInstance } from 'fastify';
 import { SEVERITIES, type Severity } from '../../rules/types.js';
 import { WEBHOOK_EVENT_TYPES } from '../../notify/incident-changes.js';
-import { SubscriptionInputError, type BrigadeSubscriptions } from '../../notify/subscriptions.js';
+import { SubscriptionInputError, type BrigadeSubscription, type BrigadeSubscriptions } from '../../notify/subscriptions.js';
 import { ATTEMPT_OUTCOMES, DELIVERY_STATUSES, type Delivery, type DeliveryStatus, type WebhookOutbox } from '../../notify/webhook-outbox.js';
 import { requireRole, type PrincipalResolver } from '../auth.js';
+import { auditableUrl, type ConfigAudit, type ConfigAuditAction, type ConfigAuditDetail } from '../../audit/config-audit.js';
 
 export interface BrigadeRoutesOptions {
   subscriptions: BrigadeSubscriptions;
   outbox: WebhookOutbox;
   auth: PrincipalResolver;
+  /** Who created, changed, re-keyed or deleted which subscription (never its secret). */
+  audit?: ConfigAudit;
+}
+
+/** What the audit keeps of a subscription's fields: the URL without credentials or query, never the secret. */
+function subscriptionAuditDetail(fields: Partial<Pick<BrigadeSubscription, 'name' | 'url' | 'severities' | 'kinds' | 'enabled'>>): Record<string, string | boolean> {
+  const detail: Record<string, string | boolean> = {};
+  if (fields.name !== undefined) detail['name'] = fields.name;
+  if (fields.url !== undefined) detail['url'] = auditableUrl(fields.url);
+  if (fields.severities !== undefined) detail['severities'] = fields.severities.join(',');
+  if (fields.kinds !== undefined) detail['kinds'] = fields.kinds.join(',');
+  if (fields.enabled !== undefined) detail['enabled'] = fields.enabled;
+  return detail;
 }
 
 /** Coded API errors of the brigade push (fastify's error shape), next to the catalogue in api/errors.ts. */
@@ -124,6 +138,8 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
     }
   };
   const withAttempts = (delivery: Delivery, limit: number) => ({ ...delivery, attemptLog: outbox.attempts(delivery.id, limit) });
+  const audit = (by: string | undefined, action: ConfigAuditAction, id: string, detail: ConfigAuditDetail) =>
+    options.audit?.append({ actor: by ?? 'unknown', subject: 'brigade-subscription', subjectId: id, action, detail });
 
   app.get(
     '/api/brigade/subscriptions',
@@ -153,6 +169,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
     async (request, reply) => {
       const created = checked(() => subscriptions.create(request.body));
       request.log.info({ subscriptionId: created.subscription.id, origin: new URL(created.subscription.url).origin, by: request.principal?.name }, 'brigade subscription created');
+      audit(request.principal?.name, 'create', created.subscription.id, subscriptionAuditDetail(created.subscription));
       return reply.code(201).send(created);
     },
   );
@@ -183,6 +200,8 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
       const updated = checked(() => subscriptions.update(request.params.id, request.body));
       if (!updated) throw new BrigadeApiErrors.SubscriptionNotFound(request.params.id);
       request.log.info({ subscriptionId: updated.id, changed: Object.keys(request.body), by: request.principal?.name }, 'brigade subscription changed');
+      // The name to know it by, and the fields sent (as they are now).
+      audit(request.principal?.name, 'update', updated.id, { name: updated.name, ...subscriptionAuditDetail(request.body) });
       return updated;
     },
   );
@@ -197,6 +216,7 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
       const rotated = subscriptions.rotateSecret(request.params.id);
       if (!rotated) throw new BrigadeApiErrors.SubscriptionNotFound(request.params.id);
       request.log.info({ subscriptionId: request.params.id, by: request.principal?.name }, 'brigade subscription secret rotated');
+      audit(request.principal?.name, 'rotate-secret', request.params.id, { name: rotated.subscription.name });
       return rotated;
     },
   );
@@ -208,8 +228,10 @@ export async function brigadeRoutes(app: FastifyInstance, options: BrigadeRoutes
       schema: { tags: ['brigade'], summary: 'Remove a subscription with its deliveries and their log', params: idParams, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
-      if (!subscriptions.delete(request.params.id)) throw new BrigadeApiErrors.SubscriptionNotFound(request.params.id);
+      const found = subscriptions.get(request.params.id);
+      if (!found || !subscriptions.delete(request.params.id)) throw new BrigadeApiErrors.SubscriptionNotFound(request.params.id);
       request.log.info({ subscriptionId: request.params.id, by: request.principal?.name }, 'brigade subscription deleted');
+      audit(request.principal?.name, 'delete', request.params.id, subscriptionAuditDetail({ name: found.name, url: found.url }));
       return reply.code(204).send();
     },
   );

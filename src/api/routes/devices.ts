@@ -8,6 +8,7 @@ import type { DeviceModel } from '../../../devices/model.js';
 import { mapBounded } from '../../map-bounded.js';
 import { ApiErrors } from '../errors.js';
 import { requireRole, type PrincipalResolver } from '../auth.js';
+import type { ConfigAudit, ConfigAuditAction } from '../../audit/config-audit.js';
 
 export interface DeviceRoutesOptions {
   registry: DeviceRegistry;
@@ -17,7 +18,12 @@ export interface DeviceRoutesOptions {
   /** Called when a device loses its right to be connected (disabled, deleted, secret rotated). */
   revoke(deviceId: string): void;
   onRegistered?(device: Device): void;
+  /** Who registered, disabled, enabled, re-keyed or deleted which device. */
+  audit?: ConfigAudit;
 }
+
+/** What the audit keeps of a device: never its secret or the secret's hash. */
+export const deviceAuditDetail = (device: Pick<Device, 'site' | 'kind' | 'model' | 'name'>) => ({ site: device.site, kind: device.kind, model: device.model, name: device.name });
 
 const deviceSchema = {
   type: 'object',
@@ -96,6 +102,8 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
   const { registry, auth } = options;
   const admin = (action: string) => requireRole(auth, ['admin'], action);
   const adminOrOperator = (action: string) => requireRole(auth, ['admin', 'operator'], action);
+  const audit = (by: string | undefined, action: ConfigAuditAction, device: Device) =>
+    options.audit?.append({ actor: by ?? 'unknown', subject: 'device', subjectId: device.id, action, detail: deviceAuditDetail(device) });
 
   const credentials = (device: Device, secret: string) => ({
     device,
@@ -124,6 +132,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
       throw err;
     }
     log.info({ deviceId: device.id, kind: device.kind, by }, 'device registered');
+    audit(by, 'register', device);
     options.onRegistered?.(device);
     return { device, secret };
   }
@@ -261,6 +270,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
         if (!device) throw new ApiErrors.DeviceNotFound(request.params.id);
         if (disabled) options.revoke(device.id);
         request.log.info({ deviceId: device.id, disabled, by: request.principal?.name }, `device ${action}d`);
+        audit(request.principal?.name, action, device);
         return device;
       },
     );
@@ -279,6 +289,7 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
       registry.replaceSecret(device.id, await hashSecret(secret, options.scryptCost));
       options.revoke(device.id);
       request.log.info({ deviceId: device.id, by: request.principal?.name }, 'device secret rotated');
+      audit(request.principal?.name, 'rotate-secret', device);
       return credentials(device, secret);
     },
   );
@@ -287,9 +298,11 @@ export async function deviceRoutes(app: FastifyInstance, options: DeviceRoutesOp
     '/api/devices/:id',
     { preValidation: admin('delete devices'), schema: { tags: ['devices'], params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
-      if (!registry.delete(request.params.id)) throw new ApiErrors.DeviceNotFound(request.params.id);
+      const device = registry.get(request.params.id);
+      if (!device || !registry.delete(request.params.id)) throw new ApiErrors.DeviceNotFound(request.params.id);
       options.revoke(request.params.id);
       request.log.info({ deviceId: request.params.id, by: request.principal?.name }, 'device deleted');
+      audit(request.principal?.name, 'delete', device);
       return reply.code(204).send();
     },
   );

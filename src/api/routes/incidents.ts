@@ -8,6 +8,7 @@ import type { ResponseSystem } from '../../response/response-system.js';
 import { SEVERITIES, type Severity } from '../../rules/types.js';
 import { TeamExistsError } from '../../teams/team-registry.js';
 import { requireRole, type Principal, type PrincipalResolver } from '../auth.js';
+import type { ConfigAudit } from '../../audit/config-audit.js';
 import { incidentVisibleTo } from '../incident-visibility.js';
 import { ApiErrors } from '../errors.js';
 
@@ -30,6 +31,8 @@ export interface IncidentRoutesOptions {
   auth: PrincipalResolver;
   response: ResponseSystem;
   devices: DeviceRegistry;
+  /** Who registered or deleted which team. */
+  audit?: ConfigAudit;
 }
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
@@ -237,7 +240,9 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
       const tracker = options.devices.get(request.body.trackerDeviceId);
       if (!tracker || tracker.kind !== 'team') throw new TeamInvalid(`tracker ${request.body.trackerDeviceId} must be a registered device of kind team`);
       try {
-        return reply.code(201).send({ team: response.teams.register(request.body, Date.now()) });
+        const team = response.teams.register(request.body, Date.now());
+        options.audit?.append({ actor: request.principal?.name ?? 'unknown', subject: 'team', subjectId: team.id, action: 'register', detail: { name: team.name, trackerDeviceId: team.trackerDeviceId } });
+        return reply.code(201).send({ team });
       } catch (err) {
         if (err instanceof TeamExistsError) throw new TeamInvalid(err.message);
         throw err;
@@ -249,7 +254,9 @@ export async function incidentRoutes(app: FastifyInstance, options: IncidentRout
     '/api/teams/:id',
     { preValidation: requireRole(auth, ['admin'], 'delete teams'), schema: { tags: ['teams'], params: { type: 'object', properties: { id: { type: 'string' } } } } },
     async (request, reply) => {
-      if (!response.teams.remove(request.params.id)) throw new TeamNotFound(request.params.id);
+      const team = response.teams.get(request.params.id);
+      if (!team || !response.teams.remove(request.params.id)) throw new TeamNotFound(request.params.id);
+      options.audit?.append({ actor: request.principal?.name ?? 'unknown', subject: 'team', subjectId: team.id, action: 'delete', detail: { name: team.name, trackerDeviceId: team.trackerDeviceId } });
       return reply.code(204).send();
     },
   );

@@ -12,6 +12,8 @@ import { PairingError, PairingErrors } from '../../pairing/errors.js';
 import type { Pairing } from '../../pairing/index.js';
 import { claimSheetHtml } from '../../pairing/sheet.js';
 import { requireRole, type Principal, type PrincipalResolver } from '../auth.js';
+import type { ConfigAudit } from '../../audit/config-audit.js';
+import { deviceAuditDetail } from './devices.js';
 
 export interface PairingRoutesOptions {
   auth: PrincipalResolver;
@@ -23,6 +25,8 @@ export interface PairingRoutesOptions {
   mqtt: Omit<MqttHints, 'host'> & { host?: string | undefined };
   modelsForKind?(kind: DeviceKind): readonly DeviceModel[];
   now?(): number;
+  /** The configuration audit: a claim registers a device, commissioning puts it in service (the pairing tables keep the details). */
+  audit?: ConfigAudit;
 }
 
 interface BatchBody {
@@ -236,6 +240,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
       const claimed = await claims.claim(request.body, { name: principal?.name ?? 'unknown', site: siteOf(principal) });
       const { device } = claimed;
       request.log.info({ deviceId: device.id, kind: device.kind, site: device.site, code: claimed.code.code, by: principal?.name }, 'device claimed');
+      options.audit?.append({ actor: principal?.name ?? 'unknown', subject: 'device', subjectId: device.id, action: 'claim', detail: { ...deviceAuditDetail(device), code: claimed.code.code } });
       const credentials = await deviceCredentials(device, claimed.secret, {
         host: options.mqtt.host ?? request.hostname,
         port: options.mqtt.port,
@@ -295,6 +300,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
     },
     async (request) => {
       let view: CommissioningView | undefined;
+      const already = commissioning.view(request.params.id)?.state === 'commissioned';
       try {
         view = commissioning.commission(request.params.id, request.principal?.name ?? 'unknown');
       } catch (err) {
@@ -303,6 +309,7 @@ export async function pairingRoutes(app: FastifyInstance, options: PairingRoutes
       }
       if (!view) throw PairingErrors.deviceNotTracked(request.params.id);
       request.log.info({ deviceId: view.deviceId, by: request.principal?.name }, 'device commissioned');
+      if (!already) options.audit?.append({ actor: request.principal?.name ?? 'unknown', subject: 'device', subjectId: view.deviceId, action: 'commission', detail: { site: view.site, kind: view.kind, model: view.model } });
       return view;
     },
   );

@@ -3,13 +3,15 @@
  * The village office's admin page (docs/admin-page.md): the registers the
  * rules depend on — rooms' tenant cards, the card blacklist, stolen e-bike
  * tags — with teams, devices, claim codes, brigade subscriptions, accounts
- * and the registers' audit, one tab each, on the gateway's own API.
+ * the registers' audit and the configuration audit (who changed devices,
+ * teams, brigade webhooks), one tab each, on the gateway's own API.
  * Plain ES modules, no build step, nothing from outside the gateway.
  */
 import { api, LOGIN_PATH } from './lib/admin-api.js';
 import { accountsTab } from './lib/admin-accounts.js';
 import { auditTab } from './lib/admin-audit.js';
 import { brigadeTab } from './lib/admin-brigade.js';
+import { changesTab } from './lib/admin-changes.js';
 import { codesTab } from './lib/admin-codes.js';
 import { devicesTab } from './lib/admin-devices.js';
 import { blacklistTab, roomsTab, stolenTab } from './lib/admin-registers.js';
@@ -20,7 +22,7 @@ import { I18n, LOCALES } from './lib/i18n.js';
 /** @typedef {import('./lib/admin-registers.js').Tab} Tab */
 /** @typedef {import('./lib/admin-ui.js').AdminContext} AdminContext */
 
-const TABS = /** @type {const} */ (['rooms', 'blacklist', 'stolen', 'teams', 'devices', 'codes', 'brigade', 'accounts', 'audit']);
+const TABS = /** @type {const} */ (['rooms', 'blacklist', 'stolen', 'teams', 'devices', 'codes', 'brigade', 'accounts', 'audit', 'changes']);
 /** @typedef {(typeof TABS)[number]} TabName */
 
 /** @param {string} name @returns {name is TabName} */
@@ -80,6 +82,7 @@ async function main() {
     brigade: brigadeTab(ctx),
     accounts: accountsTab(ctx, () => teams.teams()),
     audit: auditTab(ctx),
+    changes: changesTab(ctx),
   };
 
   const nav = part(document, 'nav.tabs');

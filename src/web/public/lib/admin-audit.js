@@ -61,38 +61,55 @@ function detailText(i18n, detail) {
 /** A card hash is long: its start, the whole in the tooltip. @param {string} key */
 export const shortKey = (key) => (/^[0-9a-f]{64}$/.test(key) ? el('code', { title: key }, `${key.slice(0, 12)}…`) : el('code', {}, key));
 
-/** @param {AdminContext} ctx @returns {Tab} */
-export function auditTab(ctx) {
-  const { i18n } = ctx;
-  const panel = part(document, '#tab-audit');
+/**
+ * Newest-first pages of an audit API paged with `beforeId`, for a ListView
+ * whose pager offset stands for pages of the cursor ("newer" / "older").
+ * @template {{ id: number }} E
+ * @param {import('./i18n.js').I18n} i18n
+ * @param {string} path the API path, e.g. `/api/registers/audit`
+ * @param {number} size entries per page
+ */
+export function cursorPages(i18n, path, size) {
   /** beforeId of each page shown so far: [undefined, id after page 1, …]. */
   /** @type {(number|undefined)[]} */
   let cursors = [undefined];
   let pageIndex = 0;
+  return {
+    /** @param {Record<string, string>} filter @param {{ offset: number }} page @returns {Promise<{ total: number, items: E[] }>} */
+    load: async (filter, page) => {
+      const index = Math.round(page.offset / size);
+      if (index === 0) cursors = [undefined];
+      const beforeId = cursors[index];
+      /** @type {{ entries: E[] }} */
+      const { entries } = await api('GET', `${path}${query({ ...filter, beforeId, limit: size + 1 })}`);
+      const more = entries.length > size;
+      const items = entries.slice(0, size);
+      pageIndex = index;
+      const last = items[items.length - 1];
+      if (more && last) cursors[index + 1] = last.id;
+      // A total that lets the pager offer "next" exactly when there is more.
+      return { total: index * size + items.length + (more ? 1 : 0), items };
+    },
+    // The place of a cursor page in the list, not a count of everything.
+    range: () => i18n.t('admin.audit.page', { page: pageIndex + 1 }),
+  };
+}
+
+/** @param {AdminContext} ctx @returns {Tab} */
+export function auditTab(ctx) {
+  const { i18n } = ctx;
+  const panel = part(document, '#tab-audit');
+  /** @type {ReturnType<typeof cursorPages<AuditEntry>>} */
+  const pages = cursorPages(i18n, '/api/registers/audit', PAGE);
 
   /** @type {ListView<AuditEntry>} */
   const view = new ListView({
     panel,
     ctx,
     pageSize: PAGE,
-    load: async (filter, page) => {
-      // The pager's offset stands for pages of the cursor.
-      const index = Math.round(page.offset / PAGE);
-      if (index === 0) cursors = [undefined];
-      const beforeId = cursors[index];
-      /** @type {{ entries: AuditEntry[] }} */
-      const { entries } = await api('GET', `/api/registers/audit${query({ ...filter, beforeId, limit: PAGE + 1 })}`);
-      const more = entries.length > PAGE;
-      const items = entries.slice(0, PAGE);
-      pageIndex = index;
-      const last = items[items.length - 1];
-      if (more && last) cursors[index + 1] = last.id;
-      // A total that lets the pager offer "next" exactly when there is more.
-      return { total: index * PAGE + items.length + (more ? 1 : 0), items };
-    },
+    load: pages.load,
     key: (entry) => String(entry.id),
-    // The place of a cursor page in the list, not a count of everything.
-    range: () => i18n.t('admin.audit.page', { page: pageIndex + 1 }),
+    range: pages.range,
     row: (entry) => [
       i18n.dateTime(entry.at),
       entry.actor,
