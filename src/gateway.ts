@@ -45,6 +45,8 @@ import { brigadeConsoleRoutes } from './api/routes/brigade-console.js';
 import { siteRoutes } from './api/routes/site.js';
 import { createLiveFeed, type LiveFeed } from './live/live-feed.js';
 import { webRoutes } from './web/web-routes.js';
+import { Maintenance } from './maintenance/maintenance.js';
+import { maintenanceRoutes } from './api/routes/maintenance.js';
 import { BrigadeSubscriptions, WebhookDispatcher, WebhookOutbox, wireBrigadeNotifications } from './notify/index.js';
 
 export interface GatewayEvents extends Record<string, unknown> {
@@ -79,6 +81,9 @@ export class Gateway {
   readonly registers: Registers;
   readonly accounts: Accounts;
   readonly pairing: Pairing;
+  /** Planned maintenance windows: their devices' offline and silence raise no incident (docs/maintenance.md). */
+  readonly maintenance: Maintenance;
+  private unwireMaintenance?: () => void;
   /** Who changed devices, teams and brigade subscriptions (GET /api/audit). */
   readonly configAudit: ConfigAudit;
   private unwirePairing?: () => void;
@@ -167,6 +172,13 @@ export class Gateway {
       sessions: config.accounts.sessions,
       teamExists: (teamId) => this.response.teams.get(teamId) !== undefined,
     });
+    this.maintenance = new Maintenance({
+      db: this.db,
+      devices: this.registry,
+      zoneOf: (device) => this.response.locator.locate(device).zone,
+      zones: () => this.response.currentSite?.zones,
+    });
+    this.unwireMaintenance = this.response.useMaintenance(this.maintenance);
   }
 
   async start(): Promise<GatewayAddresses> {
@@ -275,6 +287,7 @@ export class Gateway {
     await http.register(deadLetterRoutes, { auth, list: (filter) => this.outbox.listDeadLetters(filter) });
     await http.register(incidentRoutes, { auth, response: this.response, devices: this.registry, audit: this.configAudit });
     await http.register(registerRoutes, { registers: this.registers, auth });
+    await http.register(maintenanceRoutes, { maintenance: this.maintenance, auth, audit: this.configAudit });
     await http.register(siteRoutes, { auth, response: this.response, timeZone: this.config.siteTimeZone });
     await http.register(webRoutes, { auth });
     await http.register(brigadeRoutes, { subscriptions: this.brigadeSubscriptions, outbox: this.brigadeOutbox, auth, audit: this.configAudit });
@@ -305,6 +318,8 @@ export class Gateway {
     await this.http?.close();
     await this.broker?.close();
     await this.response.stop();
+    this.unwireMaintenance?.();
+    this.maintenance.stop();
     this.unwireBrigade?.();
     await this.brigadeDispatcher.stop();
     this.availability?.stop();

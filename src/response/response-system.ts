@@ -9,6 +9,7 @@ import type { EventBus } from '../event-bus.js';
 import type { GatewayEvents } from '../gateway.js';
 import { IncidentManager } from '../incidents/incident-manager.js';
 import { IncidentStore, type Incident } from '../incidents/incident-store.js';
+import type { Maintenance } from '../maintenance/maintenance.js';
 import type { Metrics } from '../metrics.js';
 import type { DeviceRegistry } from '../registry/device-registry.js';
 import { RuleEngine } from '../rules/engine.js';
@@ -55,6 +56,7 @@ export class ResponseSystem {
   private coverageCache?: { at: number; value: RoadCoverage };
   private readonly unsubscribe: (() => void)[] = [];
   private coverageTimer?: NodeJS.Timeout;
+  private maintenance?: Maintenance;
 
   constructor(private readonly options: ResponseSystemOptions) {
     const { config, db, log } = options;
@@ -94,7 +96,28 @@ export class ResponseSystem {
       ...(options.enrichment ? { enrichment: options.enrichment } : {}),
       teams: new TeamFeed(this.teams, this.dispatcher, log.child({ component: 'teams' })),
       apply: (action) => this.manager.apply(action),
+      underMaintenance: (deviceId, at, device) => {
+        if (!this.maintenance) return false;
+        const known = device ?? options.devices.get(deviceId);
+        return known !== undefined && this.maintenance.covers(known, at) !== undefined;
+      },
       log: log.child({ component: 'rules' }),
+    });
+  }
+
+  /**
+   * Planned maintenance holds back the offline and silence of the devices it
+   * covers (rule-runner.ts); when a window ends, its devices are judged again.
+   */
+  useMaintenance(maintenance: Maintenance): () => void {
+    this.maintenance = maintenance;
+    return maintenance.onChange(({ started, ended }) => {
+      const now = Date.now();
+      for (const window of started) this.runner.maintenanceStarted(maintenance.devicesIn(window), now);
+      for (const window of ended) this.runner.maintenanceEnded(maintenance.devicesIn(window), now);
+      if (started.length + ended.length > 0) {
+        this.options.log.info({ started: started.map((w) => w.id), ended: ended.map((w) => w.id) }, 'maintenance windows changed');
+      }
     });
   }
 

@@ -97,6 +97,19 @@ export class RuleEngine {
     }
   }
 
+  /**
+   * Drops what the timer rules (absence, sustained) hold about this device
+   * when they group by device: a device put under maintenance is judged
+   * afresh when it comes out. Groups shared with other devices are kept.
+   */
+  forgetTimers(event: RuleEvent): void {
+    for (const { correlator } of this.byKind.get(event.kind) ?? []) {
+      if (correlator?.correlation.type !== 'absence' && correlator?.correlation.type !== 'sustained') continue;
+      const group = groupOf(event, correlator.correlation.by);
+      if (group.name === 'device') correlator.groups.delete(groupKey(group));
+    }
+  }
+
   /** Fires absence and sustained rules whose time has come, and evicts stale windows. */
   tick(now: number): RuleAction[] {
     const actions: RuleAction[] = [];

@@ -30,6 +30,12 @@ export interface RuleRunnerOptions {
   apply(action: RuleAction): Promise<unknown>;
   log: Logger;
   now?: () => number;
+  /**
+   * Planned maintenance: true while a window covers the device. Its going
+   * offline and its silence are then expected and not fed to the rules;
+   * everything else it sends (alarms above all) still is.
+   */
+  underMaintenance?(deviceId: string, at: number, device?: Device): boolean;
 }
 
 /**
@@ -49,7 +55,7 @@ export class RuleRunner {
 
   start(onTick: () => Promise<void>): void {
     this.timer = setInterval(() => {
-      this.enqueue(this.options.engine.tick(this.now()));
+      this.tick(this.now());
       this.chain = this.chain.then(onTick).catch((err: unknown) => this.options.log.error({ err }, 'dispatch tick failed'));
     }, 1000);
     this.timer.unref();
@@ -58,6 +64,11 @@ export class RuleRunner {
   stop(): Promise<unknown> {
     if (this.timer) clearInterval(this.timer);
     return this.chain;
+  }
+
+  /** Fires the timer rules whose time has come; a silence or lasting offline of a device under maintenance is expected and dropped. */
+  tick(now: number): void {
+    this.enqueue(this.options.engine.tick(now).filter((action) => !this.expected(action, now)));
   }
 
   ingested(message: IngestedMessage): void {
@@ -73,6 +84,7 @@ export class RuleRunner {
 
   availability(change: AvailabilityChange): void {
     if (change.device.kind === 'team') return;
+    if (!change.online && this.options.underMaintenance?.(change.device.id, change.at, change.device)) return;
     this.enqueue(this.options.engine.handle(this.toEvent(change.device, change.online ? 'online' : 'offline', { reason: change.reason }, change.at)));
   }
 
@@ -89,6 +101,33 @@ export class RuleRunner {
       watched++;
     }
     return watched;
+  }
+
+  /**
+   * A maintenance window began covering these devices: what the rules' timers
+   * held about them (an offline state, a silence being timed) is dropped, so
+   * it is judged afresh when the window ends.
+   */
+  maintenanceStarted(devices: Iterable<Device>, at: number): void {
+    for (const device of devices) {
+      if (device.kind === 'team') continue;
+      this.options.engine.forgetTimers(this.toEvent(device, 'maintenance', {}, at));
+    }
+  }
+
+  /**
+   * A maintenance window stopped covering these devices (on time or early):
+   * one still offline is reported to the rules as going offline now (a camera
+   * that never came back is still reported), and every device heard before is
+   * watched for silence from now.
+   */
+  maintenanceEnded(devices: Iterable<Device>, at: number): void {
+    for (const device of devices) {
+      if (device.kind === 'team' || device.disabled || device.lastSeenAt === null) continue;
+      if (this.options.underMaintenance?.(device.id, at, device)) continue;
+      if (!device.online) this.enqueue(this.options.engine.handle(this.toEvent(device, 'offline', { reason: 'still offline after maintenance' }, at)));
+      this.options.engine.watchForSilence(this.toEvent(device, 'last-heard', {}, at));
+    }
   }
 
   /** Settles once every action queued so far has been applied (tests, shutdown). */
@@ -125,6 +164,12 @@ export class RuleRunner {
       return { ...fields, tag_stolen: registers.isStolen(fields.tag) };
     }
     return fields;
+  }
+
+  /** A timer rule (silence, a lasting offline state) firing about a device under maintenance. */
+  private expected(action: RuleAction, now: number): boolean {
+    if (action.evidence.since === undefined || !this.options.underMaintenance) return false;
+    return this.options.underMaintenance(action.event.deviceId, now);
   }
 
   private enqueue(actions: RuleAction[]): void {
