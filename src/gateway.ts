@@ -259,6 +259,7 @@ export class Gateway {
       log,
       targetSeconds: config.dispatch.targetSeconds,
       teamStaleAfterMs: config.dispatch.staleAfterMs,
+      maintenance: this.maintenance,
     });
     this.liveFeed = liveFeed;
     const http = await createHttpServer({

@@ -1,6 +1,6 @@
 import type { Role } from '../api/auth.js';
 import type { Incident } from '../incidents/incident-store.js';
-import type { BatchMessage, SnapshotMessage, TickerEntry } from './wire.js';
+import type { BatchMessage, SnapshotMessage, TickerEntry, WireMaintenance } from './wire.js';
 
 /**
  * Who sees what on `/ws` (docs/wall.md, "Who sees what"). Each role that may
@@ -33,7 +33,10 @@ const BRIGADE_KINDS: ReadonlySet<string> = new Set(['camera', 'fire']);
  * camera list); and any incident the gateway told the brigade about
  * (`brigadeNotified`, listed by the console too). No door locks, e-bike
  * stations or team trackers, and no incident about them, which can describe
- * residents. Teams, counters and coverage are not narrowed.
+ * residents. Teams, counters and coverage are not narrowed. Maintenance
+ * windows: those on a zone or the whole site (a camera under maintenance is
+ * one that is dark on purpose), and those on one camera or fire detector —
+ * not those on a lock or an e-bike station.
  */
 export const BRIGADE: Audience = {
   name: 'brigade',
@@ -71,6 +74,11 @@ export function seesTicker(audience: Audience, entry: Pick<TickerEntry, 'kind'>)
   return seesDevice(audience, entry.kind);
 }
 
+/** A window on a zone or a site concerns every audience; one on a device, those who see its kind (unknown: only those who see every kind). */
+export function seesMaintenance(audience: Audience, window: Pick<WireMaintenance, 'scope' | 'kind'>): boolean {
+  return window.scope !== 'device' || seesDevice(audience, window.kind);
+}
+
 /** The snapshot as this audience sees it: the same object when it sees everything. */
 export function narrowSnapshot(snapshot: SnapshotMessage, audience: Audience): SnapshotMessage {
   if (seesEverything(audience)) return snapshot;
@@ -79,6 +87,7 @@ export function narrowSnapshot(snapshot: SnapshotMessage, audience: Audience): S
     devices: snapshot.devices.filter((d) => seesDevice(audience, d[1])),
     incidents: snapshot.incidents.filter((i) => seesIncident(audience, i)),
     ticker: snapshot.ticker.filter((e) => seesTicker(audience, e)),
+    maintenance: snapshot.maintenance.filter((w) => seesMaintenance(audience, w)),
   };
 }
 
@@ -100,5 +109,7 @@ export function narrowBatch(batch: BatchMessage, audience: Audience, removedKind
   keep('devicesRemoved', batch.devicesRemoved?.filter((id) => seesDevice(audience, removedKinds.get(id))));
   keep('incidents', batch.incidents?.filter((i) => seesIncident(audience, i)));
   keep('ticker', batch.ticker?.filter((e) => seesTicker(audience, e)));
+  // The full list, not a delta: an empty one is kept (it says the last window left).
+  if (batch.maintenance) narrowed.maintenance = batch.maintenance.filter((w) => seesMaintenance(audience, w));
   return narrowed;
 }

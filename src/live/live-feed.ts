@@ -11,6 +11,8 @@ import type { GatewayEvents } from '../gateway.js';
 import type { AvailabilityChange } from '../ingest/availability.js';
 import type { IngestedMessage } from '../ingest/ingest.js';
 import { SEVERITY_RANK, type Incident } from '../incidents/incident-store.js';
+import type { Maintenance } from '../maintenance/maintenance.js';
+import type { MaintenanceWindow } from '../maintenance/maintenance-store.js';
 import type { Metrics } from '../metrics.js';
 import type { Device, DeviceRegistry } from '../registry/device-registry.js';
 import type { ResponseSystem } from '../response/response-system.js';
@@ -21,6 +23,7 @@ import {
   CLOSED_STATUSES,
   DEVICE_FIELDS,
   wireDevice,
+  wireMaintenance,
   wireOrder,
   wireTeam,
   type BatchMessage,
@@ -32,6 +35,7 @@ import {
   type WireCounters,
   type WireCoverage,
   type WireIncident,
+  type WireMaintenance,
   type WireOrder,
   type WireTeam,
 } from './wire.js';
@@ -43,6 +47,12 @@ export interface LiveFeedOptions {
   metrics: Pick<Metrics, 'messagesIn' | 'messagesRejected'>;
   /** Messages durable but not yet in InfluxDB (`gateway.outbox.depth().messages`). */
   outboxDepth(): number;
+  /**
+   * Planned maintenance windows (docs/maintenance.md): the feed carries the
+   * active and upcoming ones, and each device the id of the window covering it.
+   * Without it the list is empty and no device is covered.
+   */
+  maintenance?: Pick<Maintenance, 'pending' | 'activeWindows' | 'covers' | 'devicesIn' | 'onChange'>;
   /** Who is connecting: the session cookie in production, bearer tokens for tools. */
   auth: PrincipalResolver;
   log: Logger;
@@ -159,6 +169,10 @@ export class LiveFeedServer implements LiveFeed {
   private coverageDue = false;
   private site: Site | undefined;
 
+  /** The maintenance list as last read (`pending()` is replaced at every change), and as last sent. */
+  private maintenanceSeen?: readonly MaintenanceWindow[];
+  private sentMaintenance = '[]';
+
   private readonly ticker: TickerEntry[] = [];
   private pendingTicker: TickerEntry[] = [];
   private tickerDropped = 0;
@@ -193,6 +207,17 @@ export class LiveFeedServer implements LiveFeed {
     for (const team of response.teams.list()) this.sentTeams.set(team.id, JSON.stringify(wireTeam(team)));
     this.coverage = this.readCoverage();
     this.sentCoverage = JSON.stringify(this.coverage);
+    const { maintenance } = this.options;
+    if (maintenance) {
+      this.maintenanceSeen = maintenance.pending();
+      this.sentMaintenance = JSON.stringify(this.readMaintenance());
+      // A window that starts or stops covering changes its devices' `maintenance` column.
+      this.unsubscribe.push(
+        maintenance.onChange(({ started, ended }) => {
+          for (const window of [...started, ...ended]) for (const device of maintenance.devicesIn(window)) this.dirtyDevices.add(device.id);
+        }),
+      );
+    }
 
     this.unsubscribe.push(
       bus.on('ingested', (message) => this.ingested(message)),
@@ -375,13 +400,26 @@ export class LiveFeedServer implements LiveFeed {
     const batch: BatchMessage = { type: 'batch', epoch: this.epoch, seq: this.seq + 1, at: now };
     let changed = false;
 
+    // Planned, started, ended (early or on time): the list is short, so it travels whole.
+    const pending = this.options.maintenance?.pending();
+    if (pending && pending !== this.maintenanceSeen) {
+      this.maintenanceSeen = pending;
+      const list = this.readMaintenance();
+      const encoded = JSON.stringify(list);
+      if (encoded !== this.sentMaintenance) {
+        this.sentMaintenance = encoded;
+        batch.maintenance = list;
+        changed = true;
+      }
+    }
+
     if (this.dirtyDevices.size > 0) {
       const devices = [];
       let onlineChanged = false;
       for (const id of this.dirtyDevices) {
         const device = registry.get(id);
         if (!device) continue;
-        devices.push(wireDevice(device));
+        devices.push(wireDevice(device, this.coveredBy(device)));
         const known = this.knownDevices.get(id);
         if (known && known.online !== device.online) {
           known.online = device.online;
@@ -557,15 +595,28 @@ export class LiveFeedServer implements LiveFeed {
       at: this.now(),
       settings: this.settings,
       deviceFields: DEVICE_FIELDS,
-      devices: devices.map(wireDevice),
+      devices: devices.map((device) => wireDevice(device, this.coveredBy(device))),
       incidents,
       teams: response.teams.list().map(wireTeam),
       counters: { ...this.counters, total, online, clients: this.clients.size + 1 },
       coverage: this.coverage,
       // A copy: the cache outlives this call, and the ticker grows.
       ticker: [...this.ticker],
+      maintenance: this.readMaintenance(),
     };
     return snapshot;
+  }
+
+  /** The id of the active window covering the device, as the rules see it. */
+  private coveredBy(device: Device): number | null {
+    return this.options.maintenance?.covers(device)?.id ?? null;
+  }
+
+  private readMaintenance(): WireMaintenance[] {
+    const { maintenance, registry } = this.options;
+    if (!maintenance) return [];
+    const active = new Set(maintenance.activeWindows().map((w) => w.id));
+    return maintenance.pending().map((w) => wireMaintenance(w, active.has(w.id), w.scope === 'device' && w.target !== null ? registry.get(w.target)?.kind : undefined));
   }
 
   private activeOrders(): Map<number, WireOrder[]> {

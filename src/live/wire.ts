@@ -1,6 +1,7 @@
 import type { DeviceKind } from '../../devices/model.js';
 import type { DispatchOrder } from '../dispatch/dispatch-orders.js';
 import type { Incident } from '../incidents/incident-store.js';
+import type { MaintenanceScope, MaintenanceWindow } from '../maintenance/maintenance-store.js';
 import type { Device } from '../registry/device-registry.js';
 import type { LonLat } from '../site/site.js';
 import type { TeamView } from '../teams/team-registry.js';
@@ -11,10 +12,39 @@ import type { TeamView } from '../teams/team-registry.js';
  * of thousands of them: the column names are in `deviceFields` of every
  * snapshot, so a page reads them by name and a new column can be appended.
  */
-export const DEVICE_FIELDS = ['id', 'kind', 'online', 'lon', 'lat', 'lastSeenAt', 'name'] as const;
+export const DEVICE_FIELDS = ['id', 'kind', 'online', 'lon', 'lat', 'lastSeenAt', 'name', 'maintenance'] as const;
 
-/** `[id, kind, online 0|1, lon, lat, lastSeenAt, name]`, in the order of DEVICE_FIELDS. */
-export type WireDevice = [id: string, kind: DeviceKind, online: 0 | 1, lon: number | null, lat: number | null, lastSeenAt: number | null, name: string | null];
+/**
+ * `[id, kind, online 0|1, lon, lat, lastSeenAt, name, maintenance]`, in the
+ * order of DEVICE_FIELDS. `maintenance`: the id of the active maintenance
+ * window covering the device (as the rules see it), or null.
+ */
+export type WireDevice = [
+  id: string,
+  kind: DeviceKind,
+  online: 0 | 1,
+  lon: number | null,
+  lat: number | null,
+  lastSeenAt: number | null,
+  name: string | null,
+  maintenance: number | null,
+];
+
+/** A maintenance window not yet over (docs/maintenance.md): the feed carries the active and the upcoming ones. */
+export interface WireMaintenance {
+  id: number;
+  site: string;
+  scope: MaintenanceScope;
+  /** Device id (scope device), zone id of the site map (scope zone), null (scope site). */
+  target: string | null;
+  reason: string;
+  startsAt: number;
+  /** The planned end (a window ended early leaves the list). */
+  endsAt: number;
+  status: 'active' | 'upcoming';
+  /** Scope device: the device's kind (what an audience narrowed by kind is told about); absent otherwise or for a device no longer registered. */
+  kind?: DeviceKind;
+}
 
 export interface WireOrder {
   id: number;
@@ -102,6 +132,8 @@ export interface SnapshotMessage {
   counters: WireCounters;
   coverage: WireCoverage | null;
   ticker: TickerEntry[];
+  /** Maintenance windows active or upcoming, by start. */
+  maintenance: WireMaintenance[];
 }
 
 export interface BatchMessage {
@@ -123,6 +155,8 @@ export interface BatchMessage {
   tickerDropped?: number;
   /** The site files were reloaded: fetch /api/site again. */
   siteChanged?: true;
+  /** The maintenance windows changed (planned, started, ended): the full current list, replacing the last one. */
+  maintenance?: WireMaintenance[];
 }
 
 /** Sent instead of a snapshot when the page's `since` is still in the ring: the missed batches follow. */
@@ -137,8 +171,22 @@ export interface ResumeMessage {
 
 export type FeedMessage = SnapshotMessage | BatchMessage | ResumeMessage;
 
-export function wireDevice(device: Device): WireDevice {
-  return [device.id, device.kind, device.online ? 1 : 0, device.lon, device.lat, device.lastSeenAt, device.name];
+export function wireDevice(device: Device, maintenance: number | null = null): WireDevice {
+  return [device.id, device.kind, device.online ? 1 : 0, device.lon, device.lat, device.lastSeenAt, device.name, maintenance];
+}
+
+export function wireMaintenance(window: MaintenanceWindow, active: boolean, kind?: DeviceKind): WireMaintenance {
+  return {
+    id: window.id,
+    site: window.site,
+    scope: window.scope,
+    target: window.target,
+    reason: window.reason,
+    startsAt: window.startsAt,
+    endsAt: window.endsAt,
+    status: active ? 'active' : 'upcoming',
+    ...(kind ? { kind } : {}),
+  };
 }
 
 export function wireOrder(order: DispatchOrder): WireOrder {

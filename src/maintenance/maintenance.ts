@@ -78,6 +78,7 @@ export class Maintenance {
   private byZone = new Map<string, MaintenanceWindow[]>();
   private bySite = new Map<string, MaintenanceWindow[]>();
   private active = new Map<number, MaintenanceWindow>();
+  private current: readonly MaintenanceWindow[] = [];
   private readonly listeners = new Set<(change: MaintenanceChange) => void>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -111,6 +112,15 @@ export class Maintenance {
   /** Windows covering now. */
   activeWindows(): MaintenanceWindow[] {
     return [...this.active.values()];
+  }
+
+  /**
+   * Windows not yet over (active and upcoming), from memory, by start. The
+   * array is replaced at every refresh (create, end, the timer) and never
+   * changed in place, so a reader can tell a change by identity.
+   */
+  pending(): readonly MaintenanceWindow[] {
+    return this.current;
   }
 
   /** Active, upcoming, and ended in the last 24 h. */
@@ -187,6 +197,7 @@ export class Maintenance {
     const started = [...active.values()].filter((w) => !this.active.has(w.id));
     const ended = [...this.active.values()].filter((w) => !active.has(w.id)).map((w) => this.store.get(w.id) ?? w);
     this.active = active;
+    this.current = current;
     if (started.length > 0 || ended.length > 0) {
       for (const listener of this.listeners) listener({ started, ended });
     }

@@ -74,7 +74,7 @@ t.test('live feed on a real gateway', async (t) => {
     const feed = await openFeed(wall.port, { cookie: operator });
     t.teardown(() => feed.close());
     const snapshot = await feed.next(isSnapshot);
-    t.same(snapshot.deviceFields, ['id', 'kind', 'online', 'lon', 'lat', 'lastSeenAt', 'name'], 'devices are tuples with named columns');
+    t.same(snapshot.deviceFields, ['id', 'kind', 'online', 'lon', 'lat', 'lastSeenAt', 'name', 'maintenance'], 'devices are tuples with named columns');
     const fire = deviceIn(snapshot.devices, 'fd-live-1');
     t.same(fire?.slice(0, 5), ['fd-live-1', 'fire', 0, 120.21, 30.2], 'kind, online and position of each device');
     t.ok(deviceIn(snapshot.devices, 'lock-live-1'), 'every registered device');
@@ -309,6 +309,55 @@ t.test('live feed on a real gateway', async (t) => {
     t.teardown(() => opResumed.close());
     await opResumed.waitFor('the missed batches', () => opResumed.messages.filter(isBatch).length >= count);
     t.ok(JSON.stringify(opResumed.messages).includes('aud-lock'), "the operator's replay has the lock");
+  });
+
+  await t.test('maintenance windows: planned through the API, in the next batch and in a new snapshot; ending one updates the list', async (t) => {
+    const op = await openFeed(wall.port, { cookie: operator });
+    t.teardown(() => op.close());
+    const fire = await openFeed(wall.port, { cookie: cookieFor('brigade') });
+    t.teardown(() => fire.close());
+    const first = await op.next(isSnapshot);
+    await fire.next(isSnapshot);
+    t.same(first.maintenance, [], 'none planned yet');
+    t.equal(first.deviceFields.at(-1), 'maintenance', 'devices carry the window covering them');
+    t.equal(deviceIn(first.devices, 'fd-live-1')?.[7], null, 'not covered');
+
+    const now = Date.now();
+    const planned = await h.http('POST', '/api/maintenance', { site: 'testvillage', scope: 'device', target: 'fd-live-1', reason: 'replacing the detector head', endsAt: now + 3600_000 });
+    t.equal(planned.status, 201, planned.text);
+    const id = planned.json.id as number;
+    const batch = (await op.waitFor('the window in a batch', (m) => isBatch(m) && m.maintenance?.some((w) => w.id === id) === true)) as BatchMessage;
+    t.match(batch.maintenance, [{ id, site: 'testvillage', scope: 'device', target: 'fd-live-1', reason: 'replacing the detector head', endsAt: now + 3600_000, status: 'active', kind: 'fire' }]);
+    t.equal(deviceIn(batch.devices, 'fd-live-1')?.[7], id, 'the detector is re-sent, covered by the window, in the same batch');
+
+    const later = await h.http('POST', '/api/maintenance', { site: 'testvillage', scope: 'device', target: 'lock-live-1', reason: 'new lock cylinder', startsAt: now + 7200_000, endsAt: now + 9000_000 });
+    t.equal(later.status, 201, later.text);
+    const laterId = later.json.id as number;
+    const both = (await op.waitFor('the upcoming window', (m) => isBatch(m) && m.maintenance?.some((w) => w.id === laterId) === true)) as BatchMessage;
+    t.same(both.maintenance?.map((w) => [w.id, w.status]), [[id, 'active'], [laterId, 'upcoming']], 'planned ahead: listed as upcoming (creating it started nothing)');
+    const fireBatch = (await fire.waitFor('the same batch', (m) => isBatch(m) && m.seq === both.seq)) as BatchMessage;
+    t.same(fireBatch.maintenance?.map((w) => w.id), [id], 'the brigade: the window on the detector, not the one on the lock');
+
+    const fresh = await openFeed(wall.port, { cookie: operator });
+    const snapshot = await fresh.next(isSnapshot);
+    await fresh.close();
+    t.same(snapshot.maintenance.map((w) => [w.id, w.status, w.reason]), [[id, 'active', 'replacing the detector head'], [laterId, 'upcoming', 'new lock cylinder']], 'a new page gets both in its snapshot');
+    t.equal(deviceIn(snapshot.devices, 'fd-live-1')?.[7], id, 'and the detector covered');
+    t.equal(deviceIn(snapshot.devices, 'lock-live-1')?.[7], null, 'the lock not yet');
+    const brigadeFresh = await openFeed(wall.port, { cookie: cookieFor('brigade') });
+    const brigadeSnapshot = await brigadeFresh.next(isSnapshot);
+    await brigadeFresh.close();
+    t.same(brigadeSnapshot.maintenance.map((w) => w.id), [id], "the brigade's snapshot: no lock window");
+
+    t.equal((await h.http('POST', `/api/maintenance/${id}/end`)).status, 200);
+    const ended = (await op.waitFor('the window ended', (m) => isBatch(m) && m.maintenance !== undefined && !m.maintenance.some((w) => w.id === id))) as BatchMessage;
+    t.same(ended.maintenance?.map((w) => w.id), [laterId], 'ending it leaves only the upcoming one');
+    t.equal(deviceIn(ended.devices, 'fd-live-1')?.[7], null, 'and the detector is no longer covered');
+    t.equal((await h.http('POST', `/api/maintenance/${laterId}/end`)).status, 200, 'cancelling the planned one');
+    const cancelled = (await op.waitFor('the list empty', (m) => isBatch(m) && m.maintenance?.length === 0)) as BatchMessage;
+    t.same(cancelled.maintenance, []);
+    const fireEmpty = (await fire.waitFor('the brigade list empty', (m) => isBatch(m) && m.maintenance?.length === 0)) as BatchMessage;
+    t.ok(fireEmpty.seq <= cancelled.seq, 'the brigade is told too');
   });
 
   await t.test('a page whose person changes to a role of another audience is closed, and reopens with its new share', async (t) => {

@@ -51,6 +51,7 @@ export async function startWallServer(h: Harness, feedOptions: Partial<LiveFeedO
     outboxDepth: () => gateway.outbox.depth().messages,
     auth,
     log: gateway.log,
+    maintenance: gateway.maintenance,
     ...feedOptions,
   });
   const app = await createHttpServer({

@@ -18,7 +18,14 @@ const text = (page: Page, selector: string) => page.locator(selector).first().in
 
 /** What the page exposes for tests and diagnosis (`window.__wall`), as far as these tests read it. */
 interface WallGlobal {
-  __wall: { state: { incidents: Map<number, { orders: { route: unknown[] }[] }> }; feed: { stats: { snapshots: number; resumes: number } } };
+  __wall: {
+    state: {
+      incidents: Map<number, { orders: { route: unknown[] }[] }>;
+      devices: Map<string, { maintenance?: number | null }>;
+      maintenance: { id: number; status: string }[];
+    };
+    feed: { stats: { snapshots: number; resumes: number } };
+  };
   __sameDocument?: boolean;
 }
 /** Browser globals for page.evaluate callbacks (the test compiles without the DOM library). */
@@ -210,6 +217,48 @@ t.test('the operators wall in a real Chromium', async (t) => {
     t.equal(view.incident.status, 'cancelled');
     await page.waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelectorAll('#ticker li[data-type="incident-closed"]').length >= 2, undefined, { timeout: 2000 });
     t.pass('both closings are in the ticker');
+  });
+
+  await t.test('maintenance: the covered devices are marked and the reason shown; ending it removes the mark', async (t) => {
+    await registerAt(h, 'camera', 'cam-north', 1000, 600); // in Grid 4, away from the others
+    const covered = () =>
+      page.evaluate(() =>
+        Object.fromEntries([...(globalThis as unknown as WallGlobal).__wall.state.devices].filter(([, d]) => d.maintenance !== null && d.maintenance !== undefined).map(([id, d]) => [id, d.maintenance])),
+      );
+    await page.waitForFunction(() => (globalThis as unknown as WallGlobal).__wall.state.devices.has('cam-north'), undefined, { timeout: 5000 });
+    t.same(await covered(), {}, 'nothing under maintenance yet');
+    t.ok(await page.locator('#maintenance').isHidden(), 'no maintenance list');
+
+    const endsAt = Date.now() + 2 * 3600_000;
+    const zone = await h.http('POST', '/api/maintenance', { site: 'testvillage', scope: 'zone', target: 'Grid 4', reason: '更换北区摄像头', endsAt });
+    t.equal(zone.status, 201, zone.text);
+    const device = await h.http('POST', '/api/maintenance', { site: 'testvillage', scope: 'device', target: 'dev-1', reason: 'lens cleaning', endsAt });
+    t.equal(device.status, 201, device.text);
+    await page.waitForFunction(() => (globalThis as unknown as WallGlobal).__wall.state.devices.get('dev-1')?.maintenance != null, undefined, { timeout: 5000 });
+    await page.waitForFunction(() => (globalThis as unknown as WallGlobal).__wall.state.devices.get('cam-north')?.maintenance != null, undefined, { timeout: 5000 });
+    t.same(await covered(), { 'cam-north': zone.json.id, 'dev-1': device.json.id }, 'the camera in the zone and the one device, no other');
+    await page.waitForSelector('#maintenance:not([hidden])');
+    const until = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(endsAt);
+    const fill = (key: string, params: Record<string, string>) => zh[key]!.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '');
+    t.equal(await text(page, `#maintenance [data-maintenance-id="${zone.json.id}"]`), fill('maintenance.active', { reason: '更换北区摄像头', until, where: 'Grid 4' }), 'the reason, until when (site time), and where');
+    t.equal(await text(page, `#maintenance [data-maintenance-id="${device.json.id}"]`), fill('maintenance.active', { reason: 'lens cleaning', until, where: 'dev-1' }));
+    const legend = await page.locator('#legend li').allInnerTexts();
+    t.ok(legend.includes(zh['legend.maintenance']!), 'the legend explains the dashed ring');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: 'test-output/wall-maintenance.png' });
+
+    const later = await h.http('POST', '/api/maintenance', { site: 'testvillage', scope: 'site', reason: 'grid power cut', startsAt: Date.now() + 3600_000, endsAt });
+    t.equal(later.status, 201, later.text);
+    await page.waitForSelector(`#maintenance [data-maintenance-id="${later.json.id}"][data-status="upcoming"]`, { timeout: 5000 });
+    t.match(await text(page, `#maintenance [data-maintenance-id="${later.json.id}"]`), /grid power cut/, 'a window planned ahead is listed as planned');
+    t.same(Object.keys(await covered()).sort(), ['cam-north', 'dev-1'], 'and marks nothing yet');
+
+    for (const id of [zone.json.id, device.json.id, later.json.id]) t.equal((await h.http('POST', `/api/maintenance/${id}/end`)).status, 200);
+    await page.waitForFunction(() => (globalThis as unknown as WallGlobal).__wall.state.maintenance.length === 0, undefined, { timeout: 5000 });
+    await page.waitForFunction(() => [...(globalThis as unknown as WallGlobal).__wall.state.devices.values()].every((d) => d.maintenance == null), undefined, { timeout: 5000 });
+    t.same(await covered(), {}, 'ending them removes the marks');
+    await page.waitForSelector('#maintenance', { state: 'hidden', timeout: 2000 });
+    t.pass('and the list');
   });
 
   t.same(pageErrors, [], 'no errors or warnings in the page console');

@@ -10,6 +10,7 @@ import { IncidentActions } from './lib/actions.js';
 import { IncidentList } from './lib/incident-list.js';
 import { connectLivePage } from './lib/live-page.js';
 import { HEALTH_COLOR, KIND_STYLE, MapView, SEVERITY_COLOR, TEAM_COLOR, legendEntry, legendGlyph, legendSwatch } from './lib/map-view.js';
+import { MaintenancePanel } from './lib/maintenance-panel.js';
 import { Ticker } from './lib/ticker.js';
 import { WallState } from './lib/wall-state.js';
 
@@ -71,6 +72,7 @@ async function main() {
   });
   const ticker = new Ticker($('#ticker'), i18n);
   const counters = new Counters($('#counters'), i18n);
+  const maintenance = new MaintenancePanel($('#maintenance'), i18n, map);
   const legend = () => renderLegend($('#legend'), i18n);
   legend();
 
@@ -82,7 +84,7 @@ async function main() {
     reword: () => {
       legend();
       counters.build();
-      state.changed.incidents = state.changed.counters = state.changed.ticker = true;
+      state.changed.incidents = state.changed.counters = state.changed.ticker = state.changed.maintenance = true;
     },
   });
 
@@ -113,6 +115,7 @@ async function main() {
       }
       if (state.changed.counters || state.changed.incidents || state.changed.coverage) counters.render(state);
       if (state.changed.ticker) ticker.render(state);
+      if (state.changed.maintenance) maintenance.render(state, now);
       if (state.newestSeen > 0) {
         sample(stats.updateLag, Date.now() - state.newestSeen);
         sample(stats.updateLagOldest, Date.now() - state.oldestSeen);
@@ -197,6 +200,7 @@ function renderLegend(root, i18n) {
     legendEntry(legendGlyph('circle', HEALTH_COLOR.offline), i18n.t('legend.offline')),
     legendEntry(legendGlyph('circle', KIND_STYLE.camera.color, true), i18n.t('legend.partlyOffline')),
     legendEntry(legendGlyph('circle', HEALTH_COLOR.alarm), i18n.t('legend.alarm')),
+    legendEntry(legendGlyph('circle', HEALTH_COLOR.offline, false, true), i18n.t('legend.maintenance')),
     legendEntry(legendSwatch(TEAM_COLOR.available, 'dot'), i18n.t('legend.teamAvailable')),
     legendEntry(legendSwatch(TEAM_COLOR.dispatched, 'dot'), i18n.t('legend.teamDispatched')),
     legendEntry(legendSwatch('#f0883e', 'dash'), i18n.t('legend.route')),

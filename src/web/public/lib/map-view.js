@@ -18,6 +18,9 @@ export const KIND_STYLE = {
   fire: { shape: 'circle', color: '#ffa657' },
 };
 export const HEALTH_COLOR = { offline: '#6e7681', partial: '#d29922', alarm: '#ff4d4f' };
+/** The dashed ring around a device under a maintenance window (its fill keeps its own online/offline colour). */
+export const MAINTENANCE_COLOR = '#aeb8c4';
+const MAINTENANCE_DASH = [2.5, 2];
 export const TEAM_COLOR = { available: '#3fb950', dispatched: '#f0883e', busy: '#d29922', off_duty: '#6e7681' };
 const MIXED = { shape: 'circle', color: '#c9d1d9' };
 /** Devices closer than this many CSS pixels are drawn as one cluster. */
@@ -25,7 +28,7 @@ const CELL_PX = 12;
 const PADDING_PX = 28;
 
 /** @typedef {import('./wall-state.js').WallState} WallState */
-/** @typedef {{ bbox: [number, number, number, number]|null, roads: { features: { geometry: { coordinates: [number, number][][] }, properties: { roadClass: string|null, speedKmh: number } }[] }, zones: { features: { geometry: { coordinates: [number, number][][][] }, properties: { name: string } }[] }, places: { features: { geometry: { coordinates: [number, number] }, properties: { name: string } }[] } }} SiteMap */
+/** @typedef {{ bbox: [number, number, number, number]|null, roads: { features: { geometry: { coordinates: [number, number][][] }, properties: { roadClass: string|null, speedKmh: number } }[] }, zones: { features: { id?: string, geometry: { coordinates: [number, number][][][] }, properties: { name: string } }[] }, places: { features: { geometry: { coordinates: [number, number] }, properties: { name: string } }[] } }} SiteMap */
 
 export class MapView {
   /** @param {HTMLElement} container */
@@ -217,7 +220,7 @@ export class MapView {
     this.dirty.devices = false;
     const ctx = this.context(this.canvas.devices);
     ctx.clearRect(0, 0, this.width, this.height);
-    /** @type {Map<number, { n: number, off: number, sx: number, sy: number, kind: string, mixed: boolean }>} */
+    /** @type {Map<number, { n: number, off: number, maint: number, sx: number, sy: number, kind: string, mixed: boolean }>} */
     const cells = new Map();
     /** @type {import('./wall-state.js').DeviceState[]} */
     const alarms = [];
@@ -241,9 +244,10 @@ export class MapView {
       }
       const key = Math.floor(x / CELL_PX + 1) * 65536 + Math.floor(y / CELL_PX + 1);
       let cell = cells.get(key);
-      if (!cell) cells.set(key, (cell = { n: 0, off: 0, sx: 0, sy: 0, kind: d.kind, mixed: false }));
+      if (!cell) cells.set(key, (cell = { n: 0, off: 0, maint: 0, sx: 0, sy: 0, kind: d.kind, mixed: false }));
       cell.n += 1;
       if (!d.online) cell.off += 1;
+      if (d.maintenance !== null && d.maintenance !== undefined) cell.maint += 1;
       cell.sx += x;
       cell.sy += y;
       if (cell.kind !== d.kind) cell.mixed = true;
@@ -251,6 +255,7 @@ export class MapView {
     /** One path per fill colour and shape: a few fills instead of one per device. @type {Map<string, { path: Path2D, color: string }>} */
     const fills = new Map();
     const partial = new Path2D();
+    const maintenance = new Path2D();
     /** @type {[number, number, number][]} */
     const labels = [];
     for (const cell of cells.values()) {
@@ -267,6 +272,10 @@ export class MapView {
         partial.moveTo(x + r + 2, y);
         partial.arc(x, y, r + 2, 0, Math.PI * 2);
       }
+      if (cell.maint > 0) {
+        maintenance.moveTo(x + r + 4.5, y);
+        maintenance.arc(x, y, r + 4.5, 0, Math.PI * 2);
+      }
       if (cell.n >= 10) labels.push([x, y, cell.n]);
     }
     for (const group of fills.values()) {
@@ -276,6 +285,7 @@ export class MapView {
     ctx.strokeStyle = HEALTH_COLOR.partial;
     ctx.lineWidth = 1.5;
     ctx.stroke(partial);
+    strokeMaintenance(ctx, maintenance);
     ctx.font = 'bold 9px system-ui, sans-serif';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
@@ -288,6 +298,13 @@ export class MapView {
     ctx.strokeStyle = '#ffffff';
     ctx.lineWidth = 1.5;
     ctx.stroke(alarmPath);
+    const alarmMaintenance = new Path2D();
+    for (const d of alarms) {
+      if (d.maintenance === null || d.maintenance === undefined) continue;
+      alarmMaintenance.moveTo(/** @type {number} */ (d.x) + 11, /** @type {number} */ (d.y));
+      alarmMaintenance.arc(/** @type {number} */ (d.x), /** @type {number} */ (d.y), 11, 0, Math.PI * 2);
+    }
+    strokeMaintenance(ctx, alarmMaintenance);
     this.clusters = cells.size;
     this.lastDevicesMs = performance.now() - started;
   }
@@ -382,6 +399,16 @@ export class MapView {
   }
 }
 
+/** The maintenance rings: grey, dashed. @param {CanvasRenderingContext2D} ctx @param {Path2D} path */
+function strokeMaintenance(ctx, path) {
+  ctx.save();
+  ctx.setLineDash(MAINTENANCE_DASH);
+  ctx.strokeStyle = MAINTENANCE_COLOR;
+  ctx.lineWidth = 1.5;
+  ctx.stroke(path);
+  ctx.restore();
+}
+
 /** @param {Path2D} path @param {string} shape @param {number} x @param {number} y @param {number} r */
 function glyph(path, shape, x, y, r) {
   switch (shape) {
@@ -424,8 +451,12 @@ export function legendSwatch(color, kind) {
   return box;
 }
 
-/** A glyph for the legend (DOM): the same shapes as the map. @param {string} shape @param {string} color @param {boolean} [ring] */
-export function legendGlyph(shape, color, ring = false) {
+/**
+ * A glyph for the legend (DOM): the same shapes as the map.
+ * @param {string} shape @param {string} color @param {boolean} [ring] the amber "partly offline" ring
+ * @param {boolean} [maintenance] the dashed "under maintenance" ring
+ */
+export function legendGlyph(shape, color, ring = false, maintenance = false) {
   const canvas = document.createElement('canvas');
   const dpr = window.devicePixelRatio || 1;
   canvas.width = 18 * dpr;
@@ -443,6 +474,11 @@ export function legendGlyph(shape, color, ring = false) {
     ctx.beginPath();
     ctx.arc(9, 9, 7.5, 0, Math.PI * 2);
     ctx.stroke();
+  }
+  if (maintenance) {
+    const dashed = new Path2D();
+    dashed.arc(9, 9, 8, 0, Math.PI * 2);
+    strokeMaintenance(ctx, dashed);
   }
   return canvas;
 }

@@ -6,7 +6,11 @@
  */
 
 /** @typedef {'camera'|'lock'|'ebike-station'|'fire'|'team'} DeviceKind */
-/** @typedef {{ id: string, kind: DeviceKind, online: boolean, lon: number|null, lat: number|null, lastSeenAt: number|null, name: string|null, x?: number, y?: number, pv?: number }} DeviceState */
+/**
+ * `maintenance`: the id of the active maintenance window covering the device (the gateway decides, as its rules do), or null.
+ * @typedef {{ id: string, kind: DeviceKind, online: boolean, lon: number|null, lat: number|null, lastSeenAt: number|null, name: string|null, maintenance?: number|null, x?: number, y?: number, pv?: number }} DeviceState
+ */
+/** @typedef {{ id: number, site: string, scope: 'device'|'zone'|'site', target: string|null, reason: string, startsAt: number, endsAt: number, status: 'active'|'upcoming', kind?: string }} MaintenanceWindow */
 /** @typedef {{ id: number, teamId: string, status: string, sentAt: number, ackDeadline: number, etaSeconds: number, distanceM: number, route: [number, number][] }} WireOrder */
 /**
  * @typedef {{ id: number, ruleId: string, key: string, severity: 'red'|'orange'|'blue'|'green', status: string, title: string, summary: string,
@@ -39,11 +43,13 @@ export class WallState {
     this.coverage = null;
     /** Newest last. @type {TickerEntry[]} */
     this.ticker = [];
+    /** Maintenance windows active or upcoming, by start (the feed sends the whole list when it changes). @type {MaintenanceWindow[]} */
+    this.maintenance = [];
     /** @type {Settings} */
     this.settings = { targetSeconds: 180, teamStaleAfterMs: 120_000, batchMs: 250 };
     /** Devices named by an open incident: drawn as alarms. @type {Set<string>} */
     this.alarmDevices = new Set();
-    this.changed = { devices: false, incidents: false, teams: false, counters: false, coverage: false, ticker: false, fit: false, site: false };
+    this.changed = { devices: false, incidents: false, teams: false, counters: false, coverage: false, ticker: false, maintenance: false, fit: false, site: false };
     /** Newest device `lastSeenAt` of the batches applied since the last frame: the update lag is measured from it. */
     this.newestSeen = 0;
     /** Oldest `lastSeenAt` among them: with the newest, it brackets the lag including the wait for the batch. */
@@ -55,7 +61,7 @@ export class WallState {
   applySnapshot(message) {
     const fields = /** @type {string[]} */ (message.deviceFields);
     const at = (/** @type {string} */ name) => fields.indexOf(name);
-    const col = { id: at('id'), kind: at('kind'), online: at('online'), lon: at('lon'), lat: at('lat'), lastSeenAt: at('lastSeenAt'), name: at('name') };
+    const col = { id: at('id'), kind: at('kind'), online: at('online'), lon: at('lon'), lat: at('lat'), lastSeenAt: at('lastSeenAt'), name: at('name'), maintenance: at('maintenance') };
     this.columns = col;
     this.devices.clear();
     for (const row of message.devices) this.putDevice(row);
@@ -67,6 +73,7 @@ export class WallState {
     this.coverage = message.coverage;
     this.ticker = message.ticker.slice(-TICKER_KEPT);
     this.settings = message.settings;
+    this.maintenance = message.maintenance ?? [];
     this.recomputeAlarms();
     for (const key of Object.keys(this.changed)) this.changed[/** @type {keyof WallState['changed']} */ (key)] = true;
     this.changed.site = false;
@@ -112,6 +119,10 @@ export class WallState {
       if (this.ticker.length > TICKER_KEPT) this.ticker.splice(0, this.ticker.length - TICKER_KEPT);
       this.changed.ticker = true;
     }
+    if (batch.maintenance) {
+      this.maintenance = batch.maintenance;
+      this.changed.maintenance = true;
+    }
     if (batch.tickerDropped) this.tickerDropped += batch.tickerDropped;
     if (batch.siteChanged) this.changed.site = true;
   }
@@ -125,7 +136,9 @@ export class WallState {
 
   /** @param {any[]} row */
   putDevice(row) {
-    const c = this.columns ?? { id: 0, kind: 1, online: 2, lon: 3, lat: 4, lastSeenAt: 5, name: 6 };
+    const c = this.columns ?? { id: 0, kind: 1, online: 2, lon: 3, lat: 4, lastSeenAt: 5, name: 6, maintenance: 7 };
+    // A gateway older than the column sends none: nothing is covered.
+    const maintenance = c.maintenance >= 0 ? (row[c.maintenance] ?? null) : null;
     const id = row[c.id];
     const known = this.devices.get(id);
     const lon = row[c.lon];
@@ -138,8 +151,9 @@ export class WallState {
       known.lat = lat;
       known.lastSeenAt = row[c.lastSeenAt];
       known.name = row[c.name];
+      known.maintenance = maintenance;
     } else {
-      this.devices.set(id, { id, kind: row[c.kind], online: row[c.online] === 1, lon, lat, lastSeenAt: row[c.lastSeenAt], name: row[c.name] });
+      this.devices.set(id, { id, kind: row[c.kind], online: row[c.online] === 1, lon, lat, lastSeenAt: row[c.lastSeenAt], name: row[c.name], maintenance });
     }
   }
 
@@ -155,6 +169,11 @@ export class WallState {
     for (const incident of this.incidents.values()) alarms.add(incident.deviceId);
     if (alarms.size !== this.alarmDevices.size || [...alarms].some((id) => !this.alarmDevices.has(id))) this.changed.devices = true;
     this.alarmDevices = alarms;
+  }
+
+  /** The windows covering now, by start. */
+  activeMaintenance() {
+    return this.maintenance.filter((w) => w.status === 'active');
   }
 
   /** Open incidents, most severe first, then the newest. */
