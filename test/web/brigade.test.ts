@@ -189,6 +189,33 @@ t.test('the fire brigade console in a real Chromium', async (t) => {
     t.equal(await page.locator('#incidents [data-incident-id]').count(), 1, 'the camera incident is not a fire: not on the console');
   });
 
+  await t.test('a camera dark under planned maintenance says so, with until when; ending the window makes it plain offline again', async (t) => {
+    const row = '#cameras tr[data-camera-id="cam-mill"]';
+    t.equal(await page.getAttribute(row, 'data-state'), 'offline', 'cam-mill is offline (its client left above)');
+    t.equal(await page.getAttribute(row, 'data-maintenance'), null, 'not under maintenance yet');
+    const endsAt = Date.now() + 2 * 3600_000;
+    const planned = await h.http('POST', '/api/maintenance', { site: 'testvillage', scope: 'device', target: 'cam-mill', reason: '更换镜头', endsAt });
+    t.equal(planned.status, 201, planned.text);
+    const id = planned.json.id as number;
+    await page.waitForSelector(`${row}[data-maintenance="${id}"]`, { timeout: 5000 });
+    t.equal(await page.getAttribute(row, 'data-state'), 'offline', 'still offline: the feed tells the truth');
+    const until = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(endsAt);
+    t.equal(await text(page, `${row} .camera-state`), fill(zh['brigade.camera.maintenance'], { until }), 'under maintenance until its end, in site time');
+    t.equal(await text(page, `${row} .maintenance-reason`), '更换镜头', 'and why');
+    t.equal(await page.getAttribute('#cameras tr[data-camera-id="cam-yard"]', 'data-maintenance'), null, 'another offline camera is not covered');
+    t.equal(await text(page, '#cameras tr[data-camera-id="cam-yard"] .camera-state'), zh['brigade.camera.offline'], 'and stays plain offline');
+    const legend = await page.locator('#legend li').allInnerTexts();
+    t.ok(legend.includes(zh['legend.maintenance']!), 'the legend explains the dashed ring on the map');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: 'test-output/brigade-maintenance.png' });
+
+    t.equal((await h.http('POST', `/api/maintenance/${id}/end`)).status, 200);
+    await page.waitForSelector(`${row}:not([data-maintenance])`, { timeout: 5000 });
+    t.equal(await page.getAttribute(row, 'data-state'), 'offline');
+    t.equal(await text(page, `${row} .camera-state`), zh['brigade.camera.offline'], 'plain offline again');
+    t.equal(await page.locator(`${row} .maintenance-reason`).count(), 0, 'no reason left');
+  });
+
   await t.test('a second detector confirms the fire: red, the alarm sounds, the alert bar shows', async (t) => {
     const fire = await h.connect(detectorB);
     t.teardown(() => fire.endAsync());

@@ -332,7 +332,7 @@ async function main() {
         alertChanged = false;
         showAlert();
       }
-      if (camerasChanged || state.changed.devices) {
+      if (camerasChanged || state.changed.devices || state.changed.maintenance) {
         camerasChanged = false;
         cameras.render(state);
       }
@@ -362,6 +362,7 @@ function renderLegend(root, i18n) {
     legendEntry(legendGlyph(KIND_STYLE.fire.shape, KIND_STYLE.fire.color), i18n.t('kind.fire')),
     legendEntry(legendGlyph('circle', HEALTH_COLOR.offline), i18n.t('legend.offline')),
     legendEntry(legendGlyph('circle', HEALTH_COLOR.alarm), i18n.t('legend.alarm')),
+    legendEntry(legendGlyph('circle', HEALTH_COLOR.offline, false, true), i18n.t('legend.maintenance')),
     legendEntry(legendSwatch(TEAM_COLOR.available, 'dot'), i18n.t('legend.teamAvailable')),
     legendEntry(legendSwatch(TEAM_COLOR.dispatched, 'dot'), i18n.t('legend.teamDispatched')),
     legendEntry(legendSwatch('#f0883e', 'dash'), i18n.t('legend.route')),

@@ -5,12 +5,17 @@
  * from `GET /api/incidents/:id/nearby-cameras`; health then follows the live
  * feed, so a camera going dark or coming back shows at once, with the wall's
  * rule: named by an open incident → alarm, else the registry's online flag.
+ * A camera covered by an active maintenance window (the feed's `maintenance`
+ * column) says so instead of a bare "offline", and gets the wall's dashed ring.
  */
+import { strokeMaintenance } from './map-view.js';
+import { maintenanceTime } from './maintenance-panel.js';
 
 /** @typedef {import('./brigade-state.js').BrigadeState} BrigadeState */
 /** @typedef {import('./wall-state.js').IncidentState} IncidentState */
 /** @typedef {import('./map-view.js').MapView} MapView */
 /** @typedef {import('./i18n.js').I18n} I18n */
+/** @typedef {import('./wall-state.js').MaintenanceWindow} MaintenanceWindow */
 /**
  * @typedef {{ id: string, name: string|null, lon: number, lat: number, place: string|null, zone: string|null, distanceM: number,
  *   state: 'alarm'|'online'|'offline', online: boolean, disabled: boolean, lastSeenAt: number|null, offlineReason: string|null, incidentIds: number[] }} NearbyCamera
@@ -23,18 +28,26 @@ export const NEARBY_LIMIT = 5;
 /**
  * A camera's health now: the feed's picture when it has the camera, else what the API said.
  * @param {NearbyCamera} camera @param {BrigadeState} state
- * @returns {{ state: 'alarm'|'online'|'offline', lastSeenAt: number|null }}
+ * `maintenance`: the id of the active window covering it (from the feed), `window` that window when the feed listed it.
+ * @returns {{ state: 'alarm'|'online'|'offline', lastSeenAt: number|null, maintenance: number|null, window: MaintenanceWindow|undefined }}
  */
 export function liveHealth(camera, state) {
   const device = state.devices.get(camera.id);
   const online = device ? device.online : camera.online;
   const alarmed = state.columns ? state.alarmDevices.has(camera.id) : camera.state === 'alarm';
-  return { state: alarmed ? 'alarm' : online ? 'online' : 'offline', lastSeenAt: device?.lastSeenAt ?? camera.lastSeenAt };
+  const maintenance = device?.maintenance ?? null;
+  const covering = maintenance === null ? undefined : state.maintenance.find((w) => w.id === maintenance);
+  return { state: alarmed ? 'alarm' : online ? 'online' : 'offline', lastSeenAt: device?.lastSeenAt ?? camera.lastSeenAt, maintenance, window: covering };
 }
 
-/** @param {I18n} i18n @param {'alarm'|'online'|'offline'} state @param {boolean} disabled */
-function stateText(i18n, state, disabled) {
+/** @param {I18n} i18n @param {ReturnType<typeof liveHealth>} health @param {boolean} disabled @param {number} now */
+function stateText(i18n, health, disabled, now) {
+  const { state, window: covering } = health;
   if (state === 'alarm') return i18n.t('brigade.camera.alarm');
+  // Dark because someone is working on it, not because someone cut it.
+  if (state === 'offline' && health.maintenance !== null) {
+    return covering ? i18n.t('brigade.camera.maintenance', { until: maintenanceTime(i18n, covering.endsAt, now), reason: covering.reason }) : i18n.t('brigade.camera.maintenanceOpen');
+  }
   if (disabled) return i18n.t('brigade.camera.disabled');
   return state === 'online' ? i18n.t('brigade.camera.online') : i18n.t('brigade.camera.offline');
 }
@@ -91,6 +104,7 @@ export class NearbyCameras {
     const { body, table, summary, note, i18n } = this.options;
     const answer = this.answer;
     const cameras = answer?.cameras ?? [];
+    const now = Date.now();
     let online = 0;
     const rows = cameras.map((camera, index) => {
       const health = liveHealth(camera, state);
@@ -98,6 +112,7 @@ export class NearbyCameras {
       const row = document.createElement('tr');
       row.dataset.cameraId = camera.id;
       row.dataset.state = health.state;
+      if (health.maintenance !== null) row.dataset.maintenance = String(health.maintenance);
       const number = document.createElement('td');
       number.className = 'number';
       number.textContent = String(index + 1);
@@ -118,8 +133,15 @@ export class NearbyCameras {
       const badge = document.createElement('span');
       badge.className = 'camera-state';
       badge.dataset.state = health.state;
-      badge.textContent = stateText(i18n, health.state, camera.disabled);
+      badge.textContent = stateText(i18n, health, camera.disabled, now);
+      if (health.maintenance !== null) badge.dataset.maintenance = String(health.maintenance);
       status.append(badge);
+      if (health.window) {
+        const reason = document.createElement('small');
+        reason.className = 'maintenance-reason';
+        reason.textContent = health.window.reason;
+        status.append(reason);
+      }
       const seen = document.createElement('td');
       seen.className = 'seen';
       seen.textContent = health.lastSeenAt === null ? i18n.t('brigade.cameras.never') : i18n.dateTime(health.lastSeenAt);
@@ -157,7 +179,14 @@ export class NearbyOverlay {
   render(state, incident, cameras, now) {
     const { map } = this;
     const answer = cameras.answer && cameras.answer.incidentId === incident?.id ? cameras.answer : undefined;
-    const health = answer ? answer.cameras.map((camera) => liveHealth(camera, state).state).join(',') : '';
+    const health = answer
+      ? answer.cameras
+          .map((camera) => {
+            const live = liveHealth(camera, state);
+            return `${live.state}/${live.maintenance}`;
+          })
+          .join(',')
+      : '';
     // The selection ring pulses slowly: redraw twice a second while an incident is selected.
     const beat = incident ? Math.floor(now / 500) % 2 : 0;
     const key = `${map.pv}|${map.width}x${map.height}@${map.dpr}|${incident?.id}|${incident?.lon},${incident?.lat}|${cameras.version}|${health}|${beat}`;
@@ -191,9 +220,16 @@ export class NearbyOverlay {
       ctx.font = 'bold 11px system-ui, sans-serif';
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
+      // The wall's dashed maintenance ring, outside the numbered disc (which hides the map's own).
+      const rings = new Path2D();
       answer.cameras.forEach((camera, index) => {
         const [x, y] = map.project(camera.lon, camera.lat);
-        const color = CAMERA_STATE_COLOR[liveHealth(camera, state).state];
+        const live = liveHealth(camera, state);
+        const color = CAMERA_STATE_COLOR[live.state];
+        if (live.maintenance !== null) {
+          rings.moveTo(x + 13, y);
+          rings.arc(x, y, 13, 0, Math.PI * 2);
+        }
         ctx.beginPath();
         ctx.arc(x, y, 9, 0, Math.PI * 2);
         ctx.fillStyle = color;
@@ -204,6 +240,7 @@ export class NearbyOverlay {
         ctx.fillStyle = '#0b1016';
         ctx.fillText(String(index + 1), x, y + 0.5);
       });
+      strokeMaintenance(ctx, rings);
     }
     if (at) {
       ctx.beginPath();

@@ -13,6 +13,14 @@
 
 const DAY_MS = 24 * 3600_000;
 
+/**
+ * A window's time as the wall says it: a time today is enough on its own; further away it needs its date.
+ * @param {I18n} i18n @param {number} at @param {number} now
+ */
+export function maintenanceTime(i18n, at, now) {
+  return Math.abs(at - now) < DAY_MS ? i18n.time(at) : i18n.dateTime(at);
+}
+
 export class MaintenancePanel {
   /** @param {HTMLElement} root @param {I18n} i18n @param {MapView} map where the zone names are */
   constructor(root, i18n, map) {
@@ -37,9 +45,9 @@ export class MaintenancePanel {
     this.root.hidden = items.length === 0;
   }
 
-  /** A time today is enough on its own; further away it needs its date. @param {number} at @param {number} now */
+  /** @param {number} at @param {number} now */
   when(at, now) {
-    return Math.abs(at - now) < DAY_MS ? this.i18n.time(at) : this.i18n.dateTime(at);
+    return maintenanceTime(this.i18n, at, now);
   }
 
   /** @param {WallState} state @param {MaintenanceWindow} w */

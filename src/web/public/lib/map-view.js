@@ -399,8 +399,8 @@ export class MapView {
   }
 }
 
-/** The maintenance rings: grey, dashed. @param {CanvasRenderingContext2D} ctx @param {Path2D} path */
-function strokeMaintenance(ctx, path) {
+/** The maintenance rings: grey, dashed (the brigade console's overlay draws its own with it). @param {CanvasRenderingContext2D} ctx @param {Path2D} path */
+export function strokeMaintenance(ctx, path) {
   ctx.save();
   ctx.setLineDash(MAINTENANCE_DASH);
   ctx.strokeStyle = MAINTENANCE_COLOR;
