@@ -1,7 +1,7 @@
 import type { DeviceKind } from '../../devices/model.js';
 import type { DispatchOrder } from '../dispatch/dispatch-orders.js';
 import type { Incident } from '../incidents/incident-store.js';
-import type { MaintenanceScope, MaintenanceWindow } from '../maintenance/maintenance-store.js';
+import type { MaintenanceWindow } from '../maintenance/maintenance-store.js';
 import type { Device } from '../registry/device-registry.js';
 import type { LonLat } from '../site/site.js';
 import type { TeamView } from '../teams/team-registry.js';
@@ -31,16 +31,7 @@ export type WireDevice = [
 ];
 
 /** A maintenance window not yet over (docs/maintenance.md): the feed carries the active and the upcoming ones. */
-export interface WireMaintenance {
-  id: number;
-  site: string;
-  scope: MaintenanceScope;
-  /** Device id (scope device), zone id of the site map (scope zone), null (scope site). */
-  target: string | null;
-  reason: string;
-  startsAt: number;
-  /** The planned end (a window ended early leaves the list). */
-  endsAt: number;
+export interface WireMaintenance extends Pick<MaintenanceWindow, 'id' | 'site' | 'scope' | 'target' | 'reason' | 'startsAt' | 'endsAt'> {
   status: 'active' | 'upcoming';
   /** Scope device: the device's kind (what an audience narrowed by kind is told about); absent otherwise or for a device no longer registered. */
   kind?: DeviceKind;

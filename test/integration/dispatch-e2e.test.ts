@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { startInfluxd } from '../../src/tools/local-servers.js';
 import { nextMessage, startGateway, waitFor, type Credentials, type Harness } from '../support/gateway-harness.js';
+import { at, registerAt } from '../web/village.js';
 
 /**
  * A small village in metres around (120.2 E, 30.2 N): a main road along y = 0
@@ -13,11 +14,6 @@ import { nextMessage, startGateway, waitFor, type Credentials, type Harness } fr
  * lane 300 m from the factory in a straight line but ~1.8 km by road; Team
  * East waits on the main road 800 m away: by road it is the fastest.
  */
-const LON0 = 120.2;
-const LAT0 = 30.2;
-const M_PER_DEG_LAT = 111_320;
-const M_PER_DEG_LON = 111_320 * Math.cos((LAT0 * Math.PI) / 180);
-const at = (x: number, y: number): [number, number] => [LON0 + x / M_PER_DEG_LON, LAT0 + y / M_PER_DEG_LAT];
 
 function writeSite(dir: string): void {
   const road = (id: string, points: [number, number][], speedKmh: number) => ({
@@ -54,14 +50,6 @@ function writeSite(dir: string): void {
       features: [{ type: 'Feature', properties: { name: 'Grid 3' }, geometry: { type: 'Polygon', coordinates: [[at(-100, -100), at(2100, -100), at(2100, 400), at(-100, 400), at(-100, -100)]] } }],
     }),
   );
-}
-
-async function registerAt(h: Harness, kind: 'fire' | 'team', id: string, x: number, y: number): Promise<Credentials> {
-  const [lon, lat] = at(x, y);
-  const model = kind === 'fire' ? 'emberline/d10' : 'patrolink/t1';
-  const response = await h.http('POST', '/api/devices', { id, site: 'testvillage', kind, model, lon, lat });
-  if (response.status !== 201) throw new Error(response.text);
-  return response.json as Credentials;
 }
 
 interface Tracker {

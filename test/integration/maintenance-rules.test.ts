@@ -3,14 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { startGateway, waitFor, type Credentials, type Harness } from '../support/gateway-harness.js';
+import { startGateway, waitFor, type Harness } from '../support/gateway-harness.js';
+import { at, registerAt } from '../web/village.js';
 
-/** Two zones side by side around (120.2 E, 30.2 N): Grid A west of x = 1000 m, Grid B east of it, a road through both. */
-const LON0 = 120.2;
-const LAT0 = 30.2;
-const M_PER_DEG_LAT = 111_320;
-const M_PER_DEG_LON = 111_320 * Math.cos((LAT0 * Math.PI) / 180);
-const at = (x: number, y: number): [number, number] => [LON0 + x / M_PER_DEG_LON, LAT0 + y / M_PER_DEG_LAT];
+/** Two zones side by side (metres, `at` from the test village): Grid A west of x = 1000 m, Grid B east of it, a road through both. */
 
 const TOKENS = {
   operator: { name: 'wall-1', role: 'operator', token: 'operator-token-0123456789abcdef' },
@@ -33,14 +29,6 @@ function writeSite(dir: string): void {
   writeFileSync(join(dir, 'zones.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [zone('grid-a', 'Grid A', 0, 1000), zone('grid-b', 'Grid B', 1000, 2000)] }));
 }
 
-async function registerAt(h: Harness, kind: 'fire' | 'camera', id: string, x: number): Promise<Credentials> {
-  const [lon, lat] = at(x, 50);
-  const model = kind === 'fire' ? 'emberline/d10' : 'vistaguard/vg200';
-  const response = await h.http('POST', '/api/devices', { id, site: 'testvillage', kind, model, lon, lat });
-  if (response.status !== 201) throw new Error(response.text);
-  return response.json as Credentials;
-}
-
 interface IncidentRow {
   id: number;
   ruleId: string;
@@ -59,9 +47,9 @@ t.test('a maintenance window on a zone: its cameras going dark raise nothing, al
 
   const cameras: Record<string, MqttClient> = {};
   for (const [id, x] of [['cam-a1', 100], ['cam-a2', 300], ['cam-a3', 500], ['cam-b1', 1200], ['cam-b2', 1400], ['cam-b3', 1600]] as const) {
-    cameras[id] = await h.connect(await registerAt(h, 'camera', id, x));
+    cameras[id] = await h.connect(await registerAt(h, 'camera', id, x, 50));
   }
-  const detector = await registerAt(h, 'fire', 'fd-a1', 400);
+  const detector = await registerAt(h, 'fire', 'fd-a1', 400, 50);
   const fire = await h.connect(detector);
   await waitFor('devices online', () => h.gateway.registry.list({ online: true }).length === 7);
 
